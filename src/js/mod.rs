@@ -1,0 +1,14 @@
+//! The `#[wasm_bindgen]` facade: parse JS arguments, call the core, convert results.
+//! No logic lives here; each capability has one file.
+
+mod convert;
+mod eth;
+
+use wasm_bindgen::prelude::*;
+
+/// Runs once when the module is instantiated. It only installs the panic hook: nothing here
+/// may draw random numbers, which Cloudflare Workers forbid at global scope.
+#[wasm_bindgen(start)]
+fn start() {
+    console_error_panic_hook::set_once();
+}

@@ -1,0 +1,31 @@
+//! # hybrid-edge
+//!
+//! End-to-end encryption, a secret sanitizer, an ENS resolver and a resilient WebSocket
+//! transport for messaging agents and web mini apps, compiled to WebAssembly and shipped as
+//! the `hybrid-edge` npm package for browsers, Node and Cloudflare Workers.
+//!
+//! ## Design
+//!
+//! ```text
+//!   JS (browser / Node / workerd)
+//!        │  pkg/{browser,node,workerd}.js  — per-runtime entry, one wasm-bindgen output
+//!        ▼
+//!   src/js/        #[wasm_bindgen] facade: parse arguments, call the core, convert results
+//!        │
+//!        ▼
+//!   src/eth/       core: plain Rust, no I/O, no clock, no JS — tested natively
+//! ```
+//!
+//! Every capability is a sans-IO core: it takes inputs (bytes, text, time) and returns
+//! outputs, and every failure is a typed error with a stable [`code`](eth::EthError::code)
+//! that crosses into JS as the `code` property of an `Error`.
+//!
+//! Nothing reachable from untrusted input may panic: in wasm a panic aborts the instance.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod eth;
+
+#[cfg(target_arch = "wasm32")]
+mod js;
