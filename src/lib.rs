@@ -14,6 +14,7 @@
 //!        │
 //!        ▼
 //!   src/eth/       core: plain Rust, no I/O, no clock, no JS — tested natively
+//!   src/resolve/   ENS resolver core: ENSIP-15 normalize / beautify (tables built by build.rs)
 //! ```
 //!
 //! Every capability is a sans-IO core: it takes inputs (bytes, text, time) and returns
@@ -26,6 +27,7 @@
 #![warn(missing_docs)]
 
 pub mod eth;
+pub mod resolve;
 
 #[cfg(target_arch = "wasm32")]
 mod js;

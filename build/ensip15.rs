@@ -1,0 +1,342 @@
+//! Turns the published ENSIP-15 data (`data/ensip15/spec.json`, `nf.json`) into one compact
+//! blob of LEB128 varints, `$OUT_DIR/ensip15.bin`, that `src/resolve/normalize/tables.rs`
+//! decodes once at run time.
+//!
+//! Sets are written as ranges, lists as deltas: the 3.3 MB JSON becomes a blob that gzip
+//! (and so the gzipped `.wasm`) shrinks further. Everything that the reference
+//! implementation derives at start-up from the spec and that is costly (the valid set closed
+//! under NFD, the unique set, whole-script confusable complements) is derived here instead.
+//! The section order must match `Tables::decode`.
+
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+const FE0F: u32 = 0xFE0F;
+
+/// Entry point, called by `build.rs`.
+pub fn generate(manifest_dir: &Path, out_dir: &Path) {
+    let spec_path = manifest_dir.join("data/ensip15/spec.json");
+    let nf_path = manifest_dir.join("data/ensip15/nf.json");
+    println!("cargo:rerun-if-changed={}", spec_path.display());
+    println!("cargo:rerun-if-changed={}", nf_path.display());
+    let spec: Value = read_json(&spec_path);
+    let nf: Value = read_json(&nf_path);
+    let blob = encode(&spec, &nf);
+    std::fs::write(out_dir.join("ensip15.bin"), blob).expect("write ensip15.bin");
+}
+
+fn read_json(path: &Path) -> Value {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn cps(v: &Value) -> Vec<u32> {
+    v.as_array()
+        .expect("array of code points")
+        .iter()
+        .map(|x| u32::try_from(x.as_u64().expect("code point")).expect("code point fits u32"))
+        .collect()
+}
+
+fn field<'a>(v: &'a Value, key: &str) -> &'a Value {
+    v.get(key).unwrap_or_else(|| panic!("missing field {key}"))
+}
+
+struct Writer(Vec<u8>);
+
+impl Writer {
+    fn uint(&mut self, mut v: u32) {
+        loop {
+            let byte = (v & 0x7F) as u8;
+            v >>= 7;
+            if v == 0 {
+                self.0.push(byte);
+                return;
+            }
+            self.0.push(byte | 0x80);
+        }
+    }
+
+    fn int(&mut self, v: i64) {
+        let z = if v < 0 { ((-v) << 1) - 1 } else { v << 1 };
+        self.uint(u32::try_from(z).expect("zigzag fits u32"));
+    }
+
+    fn len(&mut self, n: usize) {
+        self.uint(u32::try_from(n).expect("length fits u32"));
+    }
+
+    fn text(&mut self, s: &str) {
+        self.len(s.len());
+        self.0.extend_from_slice(s.as_bytes());
+    }
+
+    /// A set as `count, (gap, length - 1)*`, gaps measured from the end of the previous run.
+    fn ranges(&mut self, set: &BTreeSet<u32>) {
+        let mut runs: Vec<(u32, u32)> = Vec::new();
+        for &cp in set {
+            match runs.last_mut() {
+                Some((_, end)) if *end + 1 == cp => *end = cp,
+                _ => runs.push((cp, cp)),
+            }
+        }
+        self.len(runs.len());
+        let mut next = 0;
+        for (start, end) in runs {
+            self.uint(start - next);
+            self.uint(end - start);
+            next = end + 1;
+        }
+    }
+
+    /// A map `cp -> [cp]` sorted by key: key deltas, each value as a delta from the previous
+    /// value (the first from the key), which makes case mappings repeat.
+    fn mapping(&mut self, map: &BTreeMap<u32, Vec<u32>>) {
+        self.len(map.len());
+        let mut prev = 0;
+        for (&cp, out) in map {
+            self.uint(cp - prev);
+            prev = cp;
+            self.len(out.len());
+            let mut base = i64::from(cp);
+            for &o in out {
+                self.int(i64::from(o) - base);
+                base = i64::from(o);
+            }
+        }
+    }
+}
+
+fn set_of(v: &Value) -> BTreeSet<u32> {
+    cps(v).into_iter().collect()
+}
+
+struct Group {
+    name: String,
+    restricted: bool,
+    check_nsm: bool,
+    primary: BTreeSet<u32>,
+    secondary: BTreeSet<u32>,
+}
+
+impl Group {
+    fn has(&self, cp: u32) -> bool {
+        self.primary.contains(&cp) || self.secondary.contains(&cp)
+    }
+}
+
+/// Full canonical decomposition (order does not matter to the callers: they build sets).
+fn decompose_into(cp: u32, decomp: &BTreeMap<u32, Vec<u32>>, out: &mut Vec<u32>) {
+    const S0: u32 = 0xAC00;
+    const S_COUNT: u32 = 19 * 21 * 28;
+    if (S0..S0 + S_COUNT).contains(&cp) {
+        let s = cp - S0;
+        out.push(0x1100 + s / (21 * 28));
+        out.push(0x1161 + (s % (21 * 28)) / 28);
+        if s % 28 > 0 {
+            out.push(0x11A7 + s % 28);
+        }
+    } else if let Some(parts) = decomp.get(&cp) {
+        for &p in parts {
+            decompose_into(p, decomp, out);
+        }
+    } else {
+        out.push(cp);
+    }
+}
+
+fn encode(spec: &Value, nf: &Value) -> Vec<u8> {
+    let mut w = Writer(Vec::new());
+
+    // Unicode normalization data first: the spec sections need decompositions.
+    let mut decomp = BTreeMap::new();
+    for entry in field(nf, "decomp").as_array().expect("decomp") {
+        let cp = u32::try_from(entry[0].as_u64().expect("cp")).expect("cp");
+        decomp.insert(cp, cps(&entry[1]));
+    }
+
+    let groups: Vec<Group> = field(spec, "groups")
+        .as_array()
+        .expect("groups")
+        .iter()
+        .map(|g| Group {
+            name: field(g, "name").as_str().expect("name").to_owned(),
+            restricted: g
+                .get("restricted")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+            // Groups with a (whitelisted) `cm` list skip the non-spacing mark checks.
+            check_nsm: g.get("cm").is_none(),
+            primary: set_of(field(g, "primary")),
+            secondary: set_of(field(g, "secondary")),
+        })
+        .collect();
+    w.len(groups.len());
+    for g in &groups {
+        w.text(&g.name);
+        w.uint(u32::from(g.restricted) | u32::from(g.check_nsm) << 1);
+        w.ranges(&g.primary);
+        w.ranges(&g.secondary);
+    }
+
+    // Valid: in some group, closed under NFD. Unique: in exactly one group and not confusable.
+    let mut valid = BTreeSet::new();
+    let mut multi = BTreeSet::new();
+    for g in &groups {
+        for &cp in g.primary.iter().chain(&g.secondary) {
+            if !valid.insert(cp) {
+                multi.insert(cp);
+            }
+        }
+    }
+
+    // Whole-script confusables: each confusable code point maps to the groups (in the
+    // reference's order) that hold a look-alike of it but none of its own extent.
+    let mut complements: Vec<Vec<usize>> = Vec::new();
+    let mut confused: BTreeMap<u32, usize> = BTreeMap::new();
+    for whole in field(spec, "wholes").as_array().expect("wholes") {
+        let confused_cps = set_of(field(whole, "confused"));
+        if confused_cps.is_empty() {
+            continue;
+        }
+        let members: BTreeSet<u32> = set_of(field(whole, "valid"))
+            .union(&confused_cps)
+            .copied()
+            .collect();
+        // (groups in insertion order, members)
+        let mut recs: Vec<(Vec<usize>, Vec<u32>)> = Vec::new();
+        for &cp in &members {
+            let gs: Vec<usize> = (0..groups.len()).filter(|&i| groups[i].has(cp)).collect();
+            let found = recs
+                .iter()
+                .position(|(rg, _)| gs.iter().any(|g| rg.contains(g)));
+            let rec = match found {
+                Some(i) => &mut recs[i],
+                None => {
+                    recs.push((Vec::new(), Vec::new()));
+                    recs.last_mut().expect("just pushed")
+                }
+            };
+            rec.1.push(cp);
+            for g in gs {
+                if !rec.0.contains(&g) {
+                    rec.0.push(g);
+                }
+            }
+        }
+        let union: Vec<usize> = recs.iter().flat_map(|(g, _)| g.iter().copied()).collect();
+        for (rg, rv) in &recs {
+            let mut complement: Vec<usize> = Vec::new();
+            for &g in &union {
+                if !rg.contains(&g) && !complement.contains(&g) {
+                    complement.push(g);
+                }
+            }
+            let index = match complements.iter().position(|c| *c == complement) {
+                Some(i) => i,
+                None => {
+                    complements.push(complement);
+                    complements.len() - 1
+                }
+            };
+            for cp in rv {
+                if confused_cps.contains(cp) {
+                    let previous = confused.insert(*cp, index);
+                    assert!(previous.is_none(), "code point {cp:X} confusable twice");
+                }
+            }
+        }
+    }
+
+    let unique: BTreeSet<u32> = valid
+        .iter()
+        .copied()
+        .filter(|cp| !multi.contains(cp) && !confused.contains_key(cp))
+        .collect();
+    let mut parts = Vec::new();
+    for &cp in &valid {
+        if cp >= 0x80 {
+            decompose_into(cp, &decomp, &mut parts);
+        }
+    }
+    valid.extend(parts);
+    w.ranges(&valid);
+    w.ranges(&unique);
+
+    w.ranges(&set_of(field(spec, "ignored")));
+    w.ranges(&set_of(field(spec, "cm")));
+    w.ranges(&set_of(field(spec, "nsm")));
+    w.ranges(&set_of(field(spec, "escape")));
+    w.len(usize::try_from(field(spec, "nsm_max").as_u64().expect("nsm_max")).expect("nsm_max"));
+
+    let fenced = field(spec, "fenced").as_array().expect("fenced");
+    w.len(fenced.len());
+    for f in fenced {
+        w.uint(u32::try_from(f[0].as_u64().expect("cp")).expect("cp"));
+        w.text(f[1].as_str().expect("fenced name"));
+    }
+
+    let mut mapped = BTreeMap::new();
+    for entry in field(spec, "mapped").as_array().expect("mapped") {
+        let cp = u32::try_from(entry[0].as_u64().expect("cp")).expect("cp");
+        mapped.insert(cp, cps(&entry[1]));
+    }
+    w.mapping(&mapped);
+
+    w.len(complements.len());
+    for c in &complements {
+        w.len(c.len());
+        for &g in c {
+            w.len(g);
+        }
+    }
+    w.len(confused.len());
+    let mut prev = 0;
+    for (&cp, &index) in &confused {
+        w.uint(cp - prev);
+        prev = cp;
+        w.len(index);
+    }
+
+    // Emoji in the reference's order (length, then code points): later ones win when two
+    // sequences differ only by optional FE0F.
+    let mut emoji: Vec<Vec<u32>> = field(spec, "emoji")
+        .as_array()
+        .expect("emoji")
+        .iter()
+        .map(cps)
+        .collect();
+    emoji.sort_by(|a, b| a.len().cmp(&b.len()).then_with(|| a.cmp(b)));
+    w.len(emoji.len());
+    let mut prev_first = 0i64;
+    for e in &emoji {
+        w.len(e.len());
+        let mut base = prev_first;
+        for (i, &cp) in e.iter().enumerate() {
+            // FE0F is frequent and far from its neighbours: give it a short code.
+            if i > 0 && cp == FE0F {
+                w.uint(0);
+                continue;
+            }
+            let d = i64::from(cp) - base;
+            if i > 0 {
+                w.int(if d >= 0 { d + 1 } else { d });
+            } else {
+                w.int(d);
+                prev_first = i64::from(cp);
+            }
+            base = i64::from(cp);
+        }
+    }
+
+    let ranks = field(nf, "ranks").as_array().expect("ranks");
+    w.len(ranks.len());
+    for r in ranks {
+        w.ranges(&set_of(r));
+    }
+    w.ranges(&set_of(field(nf, "exclusions")));
+    w.mapping(&decomp);
+
+    w.0
+}
