@@ -134,7 +134,7 @@ fn decompose_into(cp: u32, decomp: &BTreeMap<u32, Vec<u32>>, out: &mut Vec<u32>)
         let s = cp - S0;
         out.push(0x1100 + s / (21 * 28));
         out.push(0x1161 + (s % (21 * 28)) / 28);
-        if s % 28 > 0 {
+        if !s.is_multiple_of(28) {
             out.push(0x11A7 + s % 28);
         }
     } else if let Some(parts) = decomp.get(&cp) {

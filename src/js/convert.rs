@@ -14,6 +14,12 @@ impl CodedError for crate::eth::EthError {
     }
 }
 
+impl CodedError for crate::resolve::ResolveError {
+    fn code(&self) -> &'static str {
+        crate::resolve::ResolveError::code(self)
+    }
+}
+
 /// Builds `Object.assign(new Error(message), { name: 'HybridEdgeError', code })`; the message
 /// carries the whole cause chain.
 pub(crate) fn to_js_error<E: CodedError>(err: E) -> JsValue {

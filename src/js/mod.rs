@@ -3,6 +3,7 @@
 
 mod convert;
 mod eth;
+mod resolve;
 
 use wasm_bindgen::prelude::*;
 

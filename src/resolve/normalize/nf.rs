@@ -112,7 +112,7 @@ impl Nf {
                     let s = cp - S0;
                     add(L0 + s / N_COUNT, &mut out);
                     add(V0 + (s % N_COUNT) / T_COUNT, &mut out);
-                    if s % T_COUNT > 0 {
+                    if !s.is_multiple_of(T_COUNT) {
                         add(T0 + s % T_COUNT, &mut out);
                     }
                 } else if let Some(parts) = self.decomp.get(cp) {
@@ -144,7 +144,7 @@ impl Nf {
         } else if (S0..S0 + S_COUNT).contains(&a)
             && b > T0
             && b < T0 + T_COUNT
-            && (a - S0) % T_COUNT == 0
+            && (a - S0).is_multiple_of(T_COUNT)
         {
             Some(a + (b - T0))
         } else {
@@ -194,5 +194,41 @@ impl Nf {
             out.append(&mut blocked);
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tables::tables;
+
+    /// The spec's own NF vectors (Unicode 17.0.0 `NormalizationTest.txt` and extra cases):
+    /// `[input, NFD, NFC]` per section.
+    #[test]
+    fn spec_nf_vectors_pass() {
+        let json = include_str!("../../../tests/fixtures/ensip15-nf-tests.json");
+        let sections: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(json).expect("nf tests parse");
+        let nf = &tables().nf;
+        let cps = |v: &serde_json::Value| -> Vec<u32> {
+            v.as_str().expect("string").chars().map(u32::from).collect()
+        };
+        let mut count = 0;
+        for (section, cases) in &sections {
+            for (i, case) in cases.as_array().expect("cases").iter().enumerate() {
+                let input = cps(&case[0]);
+                assert_eq!(nf.nfd(&input), cps(&case[1]), "{section} #{i} NFD");
+                assert_eq!(nf.nfc(&input), cps(&case[2]), "{section} #{i} NFC");
+                count += 1;
+            }
+        }
+        assert_eq!(count, 20_034);
+    }
+
+    #[test]
+    fn hangul_composes_algorithmically() {
+        let nf = &tables().nf;
+        // 한 = ᄒ ᅡ ᆫ
+        assert_eq!(nf.nfd(&[0xD55C]), [0x1112, 0x1161, 0x11AB]);
+        assert_eq!(nf.nfc(&[0x1112, 0x1161, 0x11AB]), [0xD55C]);
     }
 }
