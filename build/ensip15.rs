@@ -90,20 +90,25 @@ impl Writer {
         }
     }
 
-    /// A map `cp -> [cp]` sorted by key: key deltas, each value as a delta from the previous
-    /// value (the first from the key), which makes case mappings repeat.
+    /// A map `cp -> [cp]` sorted by key: key deltas, and each value as a delta from the
+    /// same position of the previous entry (the first value keeping its offset from the key),
+    /// so runs like `A..Z -> a..z` or `À Á Â -> A + 300, 301, 302` become runs of zeros.
     fn mapping(&mut self, map: &BTreeMap<u32, Vec<u32>>) {
         self.len(map.len());
-        let mut prev = 0;
+        let mut prev: Option<(u32, &Vec<u32>)> = None;
         for (&cp, out) in map {
-            self.uint(cp - prev);
-            prev = cp;
+            self.uint(cp - prev.map_or(0, |(p, _)| p));
             self.len(out.len());
-            let mut base = i64::from(cp);
-            for &o in out {
-                self.int(i64::from(o) - base);
-                base = i64::from(o);
+            for (j, &o) in out.iter().enumerate() {
+                let reference = match (j, prev) {
+                    (0, Some((p, po))) => i64::from(po[0]) - i64::from(p) + i64::from(cp),
+                    (0, None) => i64::from(cp),
+                    (_, Some((_, po))) if j < po.len() => i64::from(po[j]),
+                    _ => i64::from(out[j - 1]),
+                };
+                self.int(i64::from(o) - reference);
             }
+            prev = Some((cp, out));
         }
     }
 }
@@ -299,41 +304,65 @@ fn encode(spec: &Value, nf: &Value) -> Vec<u8> {
         w.len(index);
     }
 
-    // Emoji in the reference's order (length, then code points): later ones win when two
-    // sequences differ only by optional FE0F.
+    // Emoji sorted by code points, each written as the length of the prefix it shares with
+    // the previous one and the rest as deltas (FE0F, frequent and far from its neighbours,
+    // as 0). The decoder restores the reference's order.
     let mut emoji: Vec<Vec<u32>> = field(spec, "emoji")
         .as_array()
         .expect("emoji")
         .iter()
         .map(cps)
         .collect();
-    emoji.sort_by(|a, b| a.len().cmp(&b.len()).then_with(|| a.cmp(b)));
+    emoji.sort();
     w.len(emoji.len());
-    let mut prev_first = 0i64;
+    let mut prev: &[u32] = &[];
     for e in &emoji {
-        w.len(e.len());
-        let mut base = prev_first;
-        for (i, &cp) in e.iter().enumerate() {
-            // FE0F is frequent and far from its neighbours: give it a short code.
-            if i > 0 && cp == FE0F {
+        let shared = prev.iter().zip(e).take_while(|(a, b)| a == b).count();
+        w.len(shared);
+        w.len(e.len() - shared);
+        let mut base = match prev.get(shared) {
+            Some(&cp) => cp,
+            None => shared.checked_sub(1).map_or(0, |i| e[i]),
+        };
+        for &cp in &e[shared..] {
+            if cp == FE0F {
                 w.uint(0);
-                continue;
-            }
-            let d = i64::from(cp) - base;
-            if i > 0 {
-                w.int(if d >= 0 { d + 1 } else { d });
             } else {
-                w.int(d);
-                prev_first = i64::from(cp);
+                let d = i64::from(cp) - i64::from(base);
+                w.int(if d >= 0 { d + 1 } else { d });
             }
-            base = i64::from(cp);
+            base = cp;
         }
+        prev = e;
     }
 
-    let ranks = field(nf, "ranks").as_array().expect("ranks");
-    w.len(ranks.len());
-    for r in ranks {
-        w.ranges(&set_of(r));
+    // Ranks (combining classes in order, 1-based) as one sorted list of runs:
+    // `count, (gap, length - 1, rank)*`.
+    let mut rank_of = BTreeMap::new();
+    for (i, r) in field(nf, "ranks")
+        .as_array()
+        .expect("ranks")
+        .iter()
+        .enumerate()
+    {
+        for cp in cps(r) {
+            rank_of.insert(cp, u32::try_from(i + 1).expect("rank"));
+        }
+    }
+    let mut runs: Vec<(u32, u32, u32)> = Vec::new();
+    for (&cp, &rank) in &rank_of {
+        match runs.last_mut() {
+            Some((_, end, r)) if *end + 1 == cp && *r == rank => *end = cp,
+            _ => runs.push((cp, cp, rank)),
+        }
+    }
+    w.len(runs.len());
+    let mut next = 0;
+    for (start, end, rank) in runs {
+        w.uint(start - next);
+        w.uint(end - start);
+        w.uint(rank);
+        next = end + 1;
     }
     w.ranges(&set_of(field(nf, "exclusions")));
     w.mapping(&decomp);

@@ -21,7 +21,8 @@ pub(crate) struct EmojiTrie {
 }
 
 impl EmojiTrie {
-    /// Builds the trie; later sequences win where two differ only by optional FE0F.
+    /// Builds the trie. Where two sequences differ only by optional FE0F, the one the
+    /// reference adds last wins: the longer, then the greater.
     pub(crate) fn new(sequences: Vec<Vec<u32>>) -> Self {
         let mut trie = EmojiTrie {
             nodes: vec![Node::default()],
@@ -38,7 +39,11 @@ impl EmojiTrie {
                 }
             }
             for n in ends {
-                if let Some(node) = trie.nodes.get_mut(n) {
+                let Some(node) = trie.nodes.get_mut(n) else {
+                    continue;
+                };
+                let current = node.value.and_then(|v| sequences.get(v as usize));
+                if current.is_none_or(|cur| (cur.len(), cur) < (seq.len(), seq)) {
                     node.value = u32::try_from(index).ok();
                 }
             }
@@ -119,5 +124,16 @@ mod tests {
             Some(2)
         );
         assert_eq!(trie.longest_prefix(&[0x61]), None);
+    }
+
+    #[test]
+    fn the_longer_sequence_wins_whatever_the_order() {
+        for list in [
+            vec![vec![0x23], vec![0x23, FE0F]],
+            vec![vec![0x23, FE0F], vec![0x23]],
+        ] {
+            let trie = EmojiTrie::new(list);
+            assert_eq!(trie.longest_prefix(&[0x23]), Some((&[0x23, FE0F][..], 1)));
+        }
     }
 }

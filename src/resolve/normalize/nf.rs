@@ -23,8 +23,31 @@ pub(crate) struct Nf {
     ranks: Vec<(u32, u32, u8)>,
     /// One level of canonical decomposition per code point.
     decomp: CpMap,
-    /// Sorted `((first << 32) | second, composite)` for primary composites.
-    recomp: Vec<(u64, u32)>,
+    /// Primary composites, sorted, each packed as `first << 42 | second << 21 | composite`
+    /// (one `u64` sort is all the sorting code this module needs).
+    recomp: Vec<u64>,
+}
+
+const CP_BITS: u32 = 21;
+const CP_MASK: u64 = (1 << CP_BITS) - 1;
+
+fn pair_key(a: u32, b: u32) -> u64 {
+    (u64::from(a) & CP_MASK) << (2 * CP_BITS) | (u64::from(b) & CP_MASK) << CP_BITS
+}
+
+/// Stable sort by rank: keys `rank << 56 | position << 21 | cp` make a plain sort stable.
+fn sort_by_rank(run: &mut [Packed]) {
+    let mut keys: Vec<u64> = run
+        .iter()
+        .enumerate()
+        .map(|(i, &p)| {
+            u64::from(rank_of(p)) << 56 | (i as u64) << CP_BITS | u64::from(cp_of(p)) & CP_MASK
+        })
+        .collect();
+    keys.sort_unstable();
+    for (slot, key) in run.iter_mut().zip(keys) {
+        *slot = ((key >> 56) as u32) << 24 | (key & CP_MASK) as u32;
+    }
 }
 
 /// A code point with its rank in the top byte, as the reference packs them.
@@ -39,37 +62,19 @@ fn cp_of(packed: Packed) -> u32 {
 }
 
 impl Nf {
-    pub(crate) fn new(ranks: &[RangeSet], exclusions: &RangeSet, decomp: CpMap) -> Self {
-        let mut rank_ranges = Vec::new();
-        for (i, set) in ranks.iter().enumerate() {
-            let rank = u8::try_from(i + 1).unwrap_or(u8::MAX);
-            let mut run: Option<(u32, u32)> = None;
-            for cp in set.iter() {
-                run = match run {
-                    Some((start, end)) if end + 1 == cp => Some((start, cp)),
-                    Some((start, end)) => {
-                        rank_ranges.push((start, end, rank));
-                        Some((cp, cp))
-                    }
-                    None => Some((cp, cp)),
-                };
-            }
-            if let Some((start, end)) = run {
-                rank_ranges.push((start, end, rank));
-            }
-        }
-        rank_ranges.sort_unstable();
-        let mut recomp: Vec<(u64, u32)> = decomp
+    /// `ranks`: sorted `(start, end, rank)` runs; `decomp`: one level of decomposition.
+    pub(crate) fn new(ranks: Vec<(u32, u32, u8)>, exclusions: &RangeSet, decomp: CpMap) -> Self {
+        let mut recomp: Vec<u64> = decomp
             .iter()
-            .filter(|(cp, parts)| parts.len() == 2 && !exclusions.contains(*cp))
+            .filter(|(cp, _)| !exclusions.contains(*cp))
             .filter_map(|(cp, parts)| match parts {
-                [a, b] => Some((u64::from(*a) << 32 | u64::from(*b), cp)),
+                [a, b] => Some(pair_key(*a, *b) | u64::from(cp)),
                 _ => None,
             })
             .collect();
         recomp.sort_unstable();
         Nf {
-            ranks: rank_ranges,
+            ranks,
             decomp,
             recomp,
         }
@@ -130,8 +135,8 @@ impl Nf {
             // Canonical ordering: a stable sort of each run of non-starters by rank
             // (n log n, where the reference's insertion sort is quadratic on long runs).
             for run in out.split_mut(|&p| rank_of(p) == 0) {
-                if run.len() > 1 {
-                    run.sort_by_key(|&p| rank_of(p));
+                if !run.is_sorted_by_key(|&p| rank_of(p)) {
+                    sort_by_rank(run);
                 }
             }
         }
@@ -148,9 +153,10 @@ impl Nf {
         {
             Some(a + (b - T0))
         } else {
-            let key = u64::from(a) << 32 | u64::from(b);
-            let i = self.recomp.binary_search_by_key(&key, |&(k, _)| k).ok()?;
-            self.recomp.get(i).map(|&(_, cp)| cp)
+            let key = pair_key(a, b);
+            let i = self.recomp.partition_point(|&packed| packed < key);
+            let packed = *self.recomp.get(i)?;
+            (packed & !CP_MASK == key).then_some((packed & CP_MASK) as u32)
         }
     }
 
