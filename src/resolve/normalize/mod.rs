@@ -114,6 +114,12 @@ fn flatten(labels: &[Label]) -> Result<String, ResolveError> {
 }
 
 fn normalize_label(t: &Tables, input: &[u32], keep_fe0f: bool) -> Result<Normalized, LabelError> {
+    if let Some(output) = simple_ascii(input) {
+        return Ok(Normalized {
+            output: output?,
+            greek: false,
+        });
+    }
     let tokens = tokenize(t, input, keep_fe0f)?;
     let output: Vec<u32> = tokens
         .iter()
@@ -174,6 +180,26 @@ fn normalize_label(t: &Tables, input: &[u32], keep_fe0f: bool) -> Result<Normali
         output,
         greek: g.is_some_and(|g| g.name == "Greek"),
     })
+}
+
+/// The common case without tables: a label of ASCII letters, digits, `-` and `_` cannot hold
+/// an emoji (keycaps need U+20E3) and is already NFC, so only case and the ASCII rules apply.
+/// `None` when the label has any other character.
+fn simple_ascii(input: &[u32]) -> Option<Result<Vec<u32>, LabelError>> {
+    if input.is_empty() {
+        return None;
+    }
+    let mut output = Vec::with_capacity(input.len());
+    for &cp in input {
+        let c =
+            char::from_u32(cp).filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')?;
+        output.push(u32::from(c.to_ascii_lowercase()));
+    }
+    Some(
+        check_leading_underscore(&output)
+            .and_then(|()| check_label_extension(&output))
+            .map(|()| output),
+    )
 }
 
 /// Splits a label into emoji and text runs; text is mapped, filtered and NFC-normalized.
@@ -472,6 +498,25 @@ mod tests {
         );
         assert!(reason("a\u{0}").starts_with("disallowed character: {00}"));
         assert!(reason("aα").starts_with("illegal mixture: Latin + Greek"));
+    }
+
+    #[test]
+    fn ascii_shortcut_applies_case_and_ascii_rules_only() {
+        let fast = |label: &str| {
+            let input: Vec<u32> = label.chars().map(u32::from).collect();
+            simple_ascii(&input).map(|r| r.map(|out| cps_to_string(&out)))
+        };
+        assert_eq!(fast("RaFfY-0x"), Some(Ok("raffy-0x".into())));
+        assert_eq!(fast("__a"), Some(Ok("__a".into())));
+        assert_eq!(fast("a_b"), Some(Err(LabelError::UnderscoreNotLeading)));
+        assert!(matches!(
+            fast("xn--a"),
+            Some(Err(LabelError::LabelExtension { .. }))
+        ));
+        // Anything else takes the full path: `#` may start a keycap emoji.
+        assert_eq!(fast("#"), None);
+        assert_eq!(fast("a b"), None);
+        assert_eq!(fast(""), None);
     }
 
     #[test]
