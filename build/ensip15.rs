@@ -9,7 +9,7 @@
 //! The section order must match `Tables::decode`.
 
 use serde_json::Value;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 const FE0F: u32 = 0xFE0F;
@@ -73,7 +73,7 @@ impl Writer {
     }
 
     /// A set as `count, (gap, length - 1)*`, gaps measured from the end of the previous run.
-    fn ranges(&mut self, set: &BTreeSet<u32>) {
+    fn ranges(&mut self, set: &[u32]) {
         let mut runs: Vec<(u32, u32)> = Vec::new();
         for &cp in set {
             match runs.last_mut() {
@@ -113,21 +113,26 @@ impl Writer {
     }
 }
 
-fn set_of(v: &Value) -> BTreeSet<u32> {
-    cps(v).into_iter().collect()
+/// A JSON list of code points as a sorted set. (Sorted vectors, not `BTreeSet`: build
+/// scripts run unoptimized, and the groups hold over 100,000 code points.)
+fn set_of(v: &Value) -> Vec<u32> {
+    let mut set = cps(v);
+    set.sort_unstable();
+    set.dedup();
+    set
 }
 
 struct Group {
     name: String,
     restricted: bool,
     check_nsm: bool,
-    primary: BTreeSet<u32>,
-    secondary: BTreeSet<u32>,
+    primary: Vec<u32>,
+    secondary: Vec<u32>,
 }
 
 impl Group {
     fn has(&self, cp: u32) -> bool {
-        self.primary.contains(&cp) || self.secondary.contains(&cp)
+        self.primary.binary_search(&cp).is_ok() || self.secondary.binary_search(&cp).is_ok()
     }
 }
 
@@ -186,13 +191,11 @@ fn encode(spec: &Value, nf: &Value) -> Vec<u8> {
     }
 
     // Valid: in some group, closed under NFD. Unique: in exactly one group and not confusable.
-    let mut valid = BTreeSet::new();
-    let mut multi = BTreeSet::new();
+    let mut group_count = vec![0u8; 0x11_0000];
     for g in &groups {
         for &cp in g.primary.iter().chain(&g.secondary) {
-            if !valid.insert(cp) {
-                multi.insert(cp);
-            }
+            let n = &mut group_count[cp as usize];
+            *n = n.saturating_add(1);
         }
     }
 
@@ -205,10 +208,10 @@ fn encode(spec: &Value, nf: &Value) -> Vec<u8> {
         if confused_cps.is_empty() {
             continue;
         }
-        let members: BTreeSet<u32> = set_of(field(whole, "valid"))
-            .union(&confused_cps)
-            .copied()
-            .collect();
+        let mut members = set_of(field(whole, "valid"));
+        members.extend(&confused_cps);
+        members.sort_unstable();
+        members.dedup();
         // (groups in insertion order, members)
         let mut recs: Vec<(Vec<usize>, Vec<u32>)> = Vec::new();
         for &cp in &members {
@@ -246,7 +249,7 @@ fn encode(spec: &Value, nf: &Value) -> Vec<u8> {
                 }
             };
             for cp in rv {
-                if confused_cps.contains(cp) {
+                if confused_cps.binary_search(cp).is_ok() {
                     let previous = confused.insert(*cp, index);
                     assert!(previous.is_none(), "code point {cp:X} confusable twice");
                 }
@@ -254,18 +257,29 @@ fn encode(spec: &Value, nf: &Value) -> Vec<u8> {
         }
     }
 
-    let unique: BTreeSet<u32> = valid
-        .iter()
-        .copied()
-        .filter(|cp| !multi.contains(cp) && !confused.contains_key(cp))
-        .collect();
+    let mut valid = vec![false; group_count.len()];
+    let mut unique = Vec::new();
     let mut parts = Vec::new();
-    for &cp in &valid {
+    for (cp, &n) in (0u32..).zip(&group_count) {
+        if n == 0 {
+            continue;
+        }
+        valid[cp as usize] = true;
+        if n == 1 && !confused.contains_key(&cp) {
+            unique.push(cp);
+        }
         if cp >= 0x80 {
             decompose_into(cp, &decomp, &mut parts);
         }
     }
-    valid.extend(parts);
+    for cp in parts {
+        valid[cp as usize] = true;
+    }
+    let valid: Vec<u32> = (0u32..)
+        .zip(&valid)
+        .filter(|(_, &v)| v)
+        .map(|(cp, _)| cp)
+        .collect();
     w.ranges(&valid);
     w.ranges(&unique);
 
