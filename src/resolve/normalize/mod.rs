@@ -166,12 +166,7 @@ fn normalize_label(t: &Tables, input: &[u32], keep_fe0f: bool) -> Result<Normali
         }
     }
     check_fenced(t, &output)?;
-    let mut unique: Vec<u32> = Vec::new();
-    for &cp in &chars {
-        if !unique.contains(&cp) {
-            unique.push(cp);
-        }
-    }
+    let unique = distinct_in_order(&chars);
     let group = determine_group(t, &unique)?;
     check_group(t, group, &chars)?;
     check_whole(t, group, &unique)?;
@@ -288,6 +283,25 @@ fn check_fenced(t: &Tables, cps: &[u32]) -> Result<(), LabelError> {
         }
         _ => Ok(()),
     }
+}
+
+/// The distinct code points of `cps` in order of first appearance, in n log n (a label may
+/// hold many thousand distinct characters).
+fn distinct_in_order(cps: &[u32]) -> Vec<u32> {
+    let mut keyed: Vec<u64> = (0u64..)
+        .zip(cps)
+        .map(|(i, &cp)| u64::from(cp) << 32 | i)
+        .collect();
+    keyed.sort_unstable();
+    keyed.dedup_by_key(|k| *k >> 32);
+    for k in &mut keyed {
+        *k = (*k & 0xFFFF_FFFF) << 32 | *k >> 32;
+    }
+    keyed.sort_unstable();
+    keyed
+        .into_iter()
+        .map(|k| (k & 0xFFFF_FFFF) as u32)
+        .collect()
 }
 
 /// The first group (in spec order) that has every character of the label.
@@ -517,6 +531,12 @@ mod tests {
         assert_eq!(fast("#"), None);
         assert_eq!(fast("a b"), None);
         assert_eq!(fast(""), None);
+    }
+
+    #[test]
+    fn distinct_keeps_first_appearance_order() {
+        assert_eq!(distinct_in_order(&[5, 3, 5, 1, 3, 9]), [5, 3, 1, 9]);
+        assert_eq!(distinct_in_order(&[]), [0u32; 0]);
     }
 
     #[test]

@@ -40,7 +40,7 @@ impl CpMap {
     pub(crate) fn get(&self, cp: u32) -> Option<&[u32]> {
         let i = self.keys.binary_search(&cp).ok()?;
         let &(start, len) = self.spans.get(i)?;
-        self.pool.get(start as usize..(start + len) as usize)
+        self.pool.get(start as usize..start as usize + len as usize)
     }
 
     pub(crate) fn iter(&self) -> impl Iterator<Item = (u32, &[u32])> + '_ {
@@ -50,7 +50,7 @@ impl CpMap {
             .map(|(&cp, &(start, len))| {
                 let values = self
                     .pool
-                    .get(start as usize..(start + len) as usize)
+                    .get(start as usize..start as usize + len as usize)
                     .unwrap_or_default();
                 (cp, values)
             })
