@@ -28,4 +28,4 @@
 pub mod eth;
 
 #[cfg(target_arch = "wasm32")]
-mod js;
+pub mod js;
