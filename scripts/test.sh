@@ -40,8 +40,8 @@ step "rust: cargo test (native)" cargo test --quiet
 step "build: pkg/" bash scripts/build.sh
 step "size: wasm within 1.0 MB gzip" node scripts/size.mjs --check
 step "types: tsc --noEmit (scripts, demo, tests)" node_modules/.bin/tsc -p .
-step "wasm-bindgen-test (Node)" "${wasm_runner[@]}" cargo test --quiet --target wasm32-unknown-unknown --test wasm
-step "wasm-bindgen-test (Chromium)" "${wasm_runner[@]}" WASM_BINDGEN_USE_BROWSER=1 cargo test --quiet --target wasm32-unknown-unknown --test wasm
+step "wasm-bindgen-test (Node)" "${wasm_runner[@]}" cargo test --target wasm32-unknown-unknown --test wasm
+step "wasm-bindgen-test (Chromium)" "${wasm_runner[@]}" WASM_BINDGEN_USE_BROWSER=1 cargo test --target wasm32-unknown-unknown --test wasm
 step "pack: npm pack pkg/ into a consumer" bash scripts/pack.sh
 step "types: tsc --noEmit against the packed package" in_consumer ../../node_modules/.bin/tsc -p types
 step "node: packed package" in_consumer node --test js/
