@@ -30,4 +30,4 @@ pub mod eth;
 pub mod resolve;
 
 #[cfg(target_arch = "wasm32")]
-mod js;
+pub mod js;
