@@ -35,3 +35,44 @@ test('invalid names throw InvalidName with the reason', () => {
   throwsInvalidName(() => normalize('a_b.eth'), 'underscore allowed only at start');
   throwsInvalidName(() => beautify('\u2019a.eth'), 'leading apostrophe');
 });
+
+// The official ENSIP-15 validation vectors against the packed wasm (the native suite is
+// tests/ensip15_vectors.rs); scripts/test.sh points HYBRID_EDGE_REPO at the repository.
+test('all 38,613 ENSIP-15 validation vectors pass in wasm', async (t) => {
+  const repo = process.env.HYBRID_EDGE_REPO;
+  if (!repo) {
+    t.skip('HYBRID_EDGE_REPO is not set (run through npm test)');
+    return;
+  }
+  const { readFile } = await import('node:fs/promises');
+  const fixtures = `${repo}/tests/fixtures`;
+  const vectors = JSON.parse(await readFile(`${fixtures}/ensip15-tests.json`, 'utf8'));
+  const { results } = JSON.parse(await readFile(`${fixtures}/ensip15-reference.json`, 'utf8'));
+  assert.equal(results.length, vectors.length);
+  const failures = [];
+  let count = 0;
+  vectors.forEach((v, i) => {
+    if (v.validated) return; // the header: versions and hashes
+    count++;
+    const want = results[i];
+    if (v.error) {
+      try {
+        failures.push(`${JSON.stringify(v.name)} normalized to ${JSON.stringify(normalize(v.name))}`);
+      } catch (err) {
+        const got = /** @type {Error} */ (err).message;
+        if (got !== `invalid name: ${want.error}`) failures.push(`${JSON.stringify(v.name)}: ${got}`);
+      }
+    } else {
+      const norm = v.norm ?? v.name;
+      try {
+        if (normalize(v.name) !== norm) failures.push(`${JSON.stringify(v.name)} did not normalize to ${JSON.stringify(norm)}`);
+        const pretty = want.beautify ?? norm;
+        if (beautify(v.name) !== pretty) failures.push(`${JSON.stringify(v.name)} did not beautify to ${JSON.stringify(pretty)}`);
+      } catch (err) {
+        failures.push(`${JSON.stringify(v.name)}: ${/** @type {Error} */ (err).message}`);
+      }
+    }
+  });
+  assert.equal(count, 38613);
+  assert.deepEqual(failures.slice(0, 20), []);
+});
