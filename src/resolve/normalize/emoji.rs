@@ -5,9 +5,40 @@
 
 use super::FE0F;
 
+/// Code point sequences in one pool (one allocation, not one per emoji).
+#[derive(Debug, Default)]
+pub(crate) struct Sequences {
+    pool: Vec<u32>,
+    /// `(start, len)` in `pool`.
+    spans: Vec<(u32, u32)>,
+}
+
+impl Sequences {
+    pub(crate) fn with_capacity(count: usize) -> Self {
+        Sequences {
+            pool: Vec::with_capacity(count * 4),
+            spans: Vec::with_capacity(count),
+        }
+    }
+
+    pub(crate) fn push(&mut self, seq: &[u32]) {
+        self.spans.push((self.pool.len() as u32, seq.len() as u32));
+        self.pool.extend_from_slice(seq);
+    }
+
+    fn get(&self, i: usize) -> Option<&[u32]> {
+        let &(start, len) = self.spans.get(i)?;
+        self.pool.get(start as usize..start as usize + len as usize)
+    }
+
+    fn len(&self) -> usize {
+        self.spans.len()
+    }
+}
+
 #[derive(Debug, Default)]
 struct Node {
-    /// Sorted by code point.
+    /// Sorted by code point; leaves (most nodes) allocate nothing.
     children: Vec<(u32, u32)>,
     /// Index into `EmojiTrie::sequences` when a sequence ends here.
     value: Option<u32>,
@@ -17,34 +48,42 @@ struct Node {
 #[derive(Debug, Default)]
 pub(crate) struct EmojiTrie {
     nodes: Vec<Node>,
-    sequences: Vec<Vec<u32>>,
+    sequences: Sequences,
 }
 
 impl EmojiTrie {
     /// Builds the trie. Where two sequences differ only by optional FE0F, the one the
     /// reference adds last wins: the longer, then the greater.
-    pub(crate) fn new(sequences: Vec<Vec<u32>>) -> Self {
+    pub(crate) fn new(sequences: Sequences) -> Self {
         let mut trie = EmojiTrie {
-            nodes: vec![Node::default()],
-            sequences: Vec::new(),
+            nodes: Vec::with_capacity(sequences.len() * 3),
+            sequences: Sequences::default(),
         };
-        for (index, seq) in sequences.iter().enumerate() {
-            let mut ends = vec![0usize];
+        trie.nodes.push(Node::default());
+        // Reused across sequences: the nodes reached so far (more than one after an FE0F).
+        let (mut ends, mut next) = (Vec::new(), Vec::new());
+        for index in 0..sequences.len() {
+            let seq = sequences.get(index).unwrap_or_default();
+            ends.clear();
+            ends.push(0usize);
             for &cp in seq {
-                let next: Vec<usize> = ends.iter().map(|&n| trie.child_or_insert(n, cp)).collect();
+                next.clear();
+                for &n in &ends {
+                    next.push(trie.child_or_insert(n, cp));
+                }
                 if cp == FE0F {
-                    ends.extend(next);
+                    ends.extend_from_slice(&next);
                 } else {
-                    ends = next;
+                    std::mem::swap(&mut ends, &mut next);
                 }
             }
-            for n in ends {
-                let Some(node) = trie.nodes.get_mut(n) else {
-                    continue;
-                };
-                let current = node.value.and_then(|v| sequences.get(v as usize));
+            for &n in &ends {
+                let current = trie.nodes.get(n).and_then(|node| node.value);
+                let current = current.and_then(|v| sequences.get(v as usize));
                 if current.is_none_or(|cur| (cur.len(), cur) < (seq.len(), seq)) {
-                    node.value = u32::try_from(index).ok();
+                    if let Some(node) = trie.nodes.get_mut(n) {
+                        node.value = u32::try_from(index).ok();
+                    }
                 }
             }
         }
@@ -100,12 +139,17 @@ impl EmojiTrie {
 mod tests {
     use super::*;
 
+    fn trie(list: &[&[u32]]) -> EmojiTrie {
+        let mut seqs = Sequences::default();
+        for seq in list {
+            seqs.push(seq);
+        }
+        EmojiTrie::new(seqs)
+    }
+
     #[test]
     fn optional_fe0f_and_longest_match() {
-        let trie = EmojiTrie::new(vec![
-            vec![0x2764, FE0F],
-            vec![0x2764, FE0F, 0x200D, 0x1F525],
-        ]);
+        let trie = trie(&[&[0x2764, FE0F], &[0x2764, FE0F, 0x200D, 0x1F525]]);
         assert_eq!(
             trie.longest_prefix(&[0x2764, 0x61]),
             Some((&[0x2764, FE0F][..], 1))
@@ -128,11 +172,9 @@ mod tests {
 
     #[test]
     fn the_longer_sequence_wins_whatever_the_order() {
-        for list in [
-            vec![vec![0x23], vec![0x23, FE0F]],
-            vec![vec![0x23, FE0F], vec![0x23]],
-        ] {
-            let trie = EmojiTrie::new(list);
+        let (short, long): (&[u32], &[u32]) = (&[0x23], &[0x23, FE0F]);
+        for list in [[short, long], [long, short]] {
+            let trie = trie(&list);
             assert_eq!(trie.longest_prefix(&[0x23]), Some((&[0x23, FE0F][..], 1)));
         }
     }

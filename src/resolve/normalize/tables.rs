@@ -5,7 +5,7 @@
 
 use std::sync::OnceLock;
 
-use super::emoji::EmojiTrie;
+use super::emoji::{EmojiTrie, Sequences};
 use super::nf::Nf;
 
 static BLOB: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/ensip15.bin"));
@@ -235,10 +235,15 @@ impl Reader<'_> {
     }
 
     fn mapping(&mut self) -> CpMap {
-        let mut map = CpMap::default();
+        let n = self.uint() as usize;
+        let capacity = n.min(self.blob.len());
+        let mut map = CpMap {
+            keys: Vec::with_capacity(capacity),
+            spans: Vec::with_capacity(capacity),
+            pool: Vec::with_capacity(capacity * 2),
+        };
         let mut cp = 0u32;
         let mut prev: Option<(u32, usize, usize)> = None; // (key, start, len) in the pool
-        let n = self.uint() as usize;
         for _ in 0..n {
             cp = cp.wrapping_add(self.uint());
             let len = self.uint() as usize;
@@ -259,19 +264,28 @@ impl Reader<'_> {
         map
     }
 
-    /// Emoji sequences, sorted by code points.
-    fn emoji(&mut self) -> Vec<Vec<u32>> {
-        let mut prev: Vec<u32> = Vec::new();
-        self.list(|r| {
-            let shared = (r.uint() as usize).min(prev.len());
-            let rest = r.uint() as usize;
-            let mut seq: Vec<u32> = prev.get(..shared).unwrap_or_default().to_vec();
-            let mut base = match prev.get(shared) {
+    /// Emoji sequences, sorted by code points: each shares a prefix with the one before.
+    fn emoji(&mut self) -> Sequences {
+        let count = self.uint() as usize;
+        let mut list = Sequences::with_capacity(count.min(self.blob.len()));
+        let mut seq: Vec<u32> = Vec::new();
+        for _ in 0..count {
+            let shared = self.uint() as usize;
+            let rest = self.uint() as usize;
+            // `seq` still holds the previous sequence: the first new code point is coded
+            // relative to the one it replaces (or to the last shared one).
+            let shared = shared.min(seq.len());
+            let mut base = match seq.get(shared) {
                 Some(&cp) => cp,
-                None => seq.last().copied().unwrap_or(0),
+                None => shared
+                    .checked_sub(1)
+                    .and_then(|i| seq.get(i))
+                    .copied()
+                    .unwrap_or(0),
             };
+            seq.truncate(shared);
             for _ in 0..rest.min(64) {
-                let code = r.uint();
+                let code = self.uint();
                 base = if code == 0 {
                     super::FE0F
                 } else {
@@ -280,9 +294,9 @@ impl Reader<'_> {
                 };
                 seq.push(base);
             }
-            prev.clone_from(&seq);
-            seq
-        })
+            list.push(&seq);
+        }
+        list
     }
 }
 
