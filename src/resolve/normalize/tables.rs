@@ -22,6 +22,11 @@ pub(crate) fn tables() -> &'static Tables {
 pub(crate) struct RangeSet(Vec<(u32, u32)>);
 
 impl RangeSet {
+    /// The smallest and largest members, if any.
+    fn bounds(&self) -> Option<(u32, u32)> {
+        Some((self.0.first()?.0, self.0.last()?.1))
+    }
+
     pub(crate) fn contains(&self, cp: u32) -> bool {
         let i = self.0.partition_point(|&(start, _)| start <= cp);
         i > 0 && self.0.get(i - 1).is_some_and(|&(_, end)| cp <= end)
@@ -66,11 +71,30 @@ pub(crate) struct Group {
     pub(crate) secondary: RangeSet,
     /// False for the groups whose combining marks are whitelisted.
     pub(crate) check_nsm: bool,
+    /// Smallest and largest member: most groups are one script's blocks, so this rejects
+    /// most of them without a search.
+    bounds: (u32, u32),
 }
 
 impl Group {
+    fn new(name: String, check_nsm: bool, primary: RangeSet, secondary: RangeSet) -> Self {
+        let bounds = match (primary.bounds(), secondary.bounds()) {
+            (Some(p), Some(s)) => (p.0.min(s.0), p.1.max(s.1)),
+            (Some(b), None) | (None, Some(b)) => b,
+            (None, None) => (1, 0),
+        };
+        Group {
+            name,
+            primary,
+            secondary,
+            check_nsm,
+            bounds,
+        }
+    }
+
     pub(crate) fn has(&self, cp: u32) -> bool {
-        self.primary.contains(cp) || self.secondary.contains(cp)
+        (self.bounds.0..=self.bounds.1).contains(&cp)
+            && (self.primary.contains(cp) || self.secondary.contains(cp))
     }
 }
 
@@ -104,16 +128,13 @@ impl Tables {
         let groups = r.list(|r| {
             let name = r.text();
             let flags = r.uint();
-            Group {
-                name: if flags & 1 != 0 {
-                    format!("Restricted[{name}]")
-                } else {
-                    name
-                },
-                check_nsm: flags & 2 != 0,
-                primary: r.ranges(),
-                secondary: r.ranges(),
-            }
+            let name = if flags & 1 != 0 {
+                format!("Restricted[{name}]")
+            } else {
+                name
+            };
+            let primary = r.ranges();
+            Group::new(name, flags & 2 != 0, primary, r.ranges())
         });
         let valid = r.ranges();
         let unique = r.ranges();
