@@ -14,6 +14,7 @@
 //!        │
 //!        ▼
 //!   src/eth/       core: plain Rust, no I/O, no clock, no JS — tested natively
+//!   src/sanitize/  core: find, redact and anonymize secrets in chat text (linear-time scanner)
 //! ```
 //!
 //! Every capability is a sans-IO core: it takes inputs (bytes, text, time) and returns
@@ -26,6 +27,7 @@
 #![warn(missing_docs)]
 
 pub mod eth;
+pub mod sanitize;
 
 #[cfg(target_arch = "wasm32")]
 mod js;
