@@ -97,7 +97,9 @@ mod json {
                     }
                     loop {
                         self.ws();
-                        let Value::Str(k) = self.string()? else { return None };
+                        let Value::Str(k) = self.string()? else {
+                            return None;
+                        };
                         self.eat(':')?;
                         fields.push((k, self.value()?));
                         if self.eat(',').is_none() {
@@ -211,7 +213,11 @@ fn load() -> Vec<Example> {
                 })
                 .collect();
             Example {
-                id: v.get("id").and_then(json::Value::str).unwrap_or("").to_owned(),
+                id: v
+                    .get("id")
+                    .and_then(json::Value::str)
+                    .unwrap_or("")
+                    .to_owned(),
                 text: v.get("text").and_then(json::Value::str).unwrap().to_owned(),
                 gold,
             }
@@ -241,7 +247,11 @@ impl Counts {
 #[test]
 fn dev_corpus_scores() {
     let examples = load();
-    assert!(examples.len() >= 1000, "corpus too small: {}", examples.len());
+    assert!(
+        examples.len() >= 1000,
+        "corpus too small: {}",
+        examples.len()
+    );
     let mut per_kind: BTreeMap<String, Counts> = BTreeMap::new();
     let (mut with_gold, mut recalled) = (0, 0);
     let mut errors = Vec::new();
@@ -269,14 +279,24 @@ fn dev_corpus_scores() {
                 }
                 None => {
                     c.fn_ += 1;
-                    errors.push(format!("FN {} {} {:?}", ex.id, g.kind, slice16(&ex.text, g.start, g.end)));
+                    errors.push(format!(
+                        "FN {} {} {:?}",
+                        ex.id,
+                        g.kind,
+                        slice16(&ex.text, g.start, g.end)
+                    ));
                 }
             }
         }
         for (i, (k, s, e)) in predicted.iter().enumerate() {
             if !used[i] {
                 per_kind.entry(k.clone()).or_default().fp += 1;
-                errors.push(format!("FP {} {} {:?}", ex.id, k, slice16(&ex.text, *s, *e)));
+                errors.push(format!(
+                    "FP {} {} {:?}",
+                    ex.id,
+                    k,
+                    slice16(&ex.text, *s, *e)
+                ));
             }
         }
         if !ex.gold.is_empty() {
@@ -294,7 +314,13 @@ fn dev_corpus_scores() {
     let micro = total.f1();
     let recall = recalled as f64 / with_gold.max(1) as f64;
     for (k, c) in &per_kind {
-        eprintln!("{k:12} tp {:4} fp {:3} fn {:3} F1 {:.4}", c.tp, c.fp, c.fn_, c.f1());
+        eprintln!(
+            "{k:12} tp {:4} fp {:3} fn {:3} F1 {:.4}",
+            c.tp,
+            c.fp,
+            c.fn_,
+            c.f1()
+        );
     }
     eprintln!("micro F1 {micro:.4}, message recall {recall:.4}");
     if std::env::var_os("SANITIZER_ERRORS").is_some() {

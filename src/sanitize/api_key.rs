@@ -86,13 +86,28 @@ const FORMATS: &[Format] = &[
     f(b"sq0csp-", Body::UrlSafe, 40, 64),
 ];
 
-/// If an API token starts at `start` (a token boundary), its end.
-pub(crate) fn match_at(bytes: &[u8], start: usize) -> Option<usize> {
+/// Shortest token whose prefix is all letters (`AKIA` + 16).
+const MIN_ALNUM_TOKEN: usize = 20;
+/// Longest letters-and-digits head of a prefix that ends in `-`, `_` or `.` (`github`).
+const MAX_HEAD: usize = 6;
+
+/// If an API token starts at the alphanumeric run `start..run_end`, the token's end.
+pub(crate) fn match_at(bytes: &[u8], start: usize, run_end: usize) -> Option<usize> {
+    // Cheap reject for ordinary words: a prefix either continues with `-`, `_` or `.`
+    // right after a short head, or the token is a long run on its own.
+    let head = run_end - start;
+    let punct = matches!(bytes.get(run_end), Some(b'-' | b'_' | b'.'));
+    let google = bytes.get(start..start + 4) == Some(b"AIza"); // body may hold `-`, `_`
+    if !(punct && head <= MAX_HEAD || head >= MIN_ALNUM_TOKEN || google) {
+        return None;
+    }
     let rest = bytes.get(start..)?;
     let first = *rest.first()?;
     // Cheap reject: every prefix starts with one of these letters.
-    if !matches!(first, b's' | b'r' | b'w' | b'A' | b'g' | b'x' | b'n' | b'h' | b'p' | b'd' | b'S')
-    {
+    if !matches!(
+        first,
+        b's' | b'r' | b'w' | b'A' | b'g' | b'x' | b'n' | b'h' | b'p' | b'd' | b'S'
+    ) {
         return None;
     }
     for format in FORMATS {
@@ -102,12 +117,18 @@ pub(crate) fn match_at(bytes: &[u8], start: usize) -> Option<usize> {
         let body_start = format.prefix.len();
         let body_len = rest[body_start..]
             .iter()
+            .take(format.max + 1) // bounded: "sk-sk-sk-…" must not rescan the rest
             .take_while(|&&b| format.body.allows(b))
             .count();
         let end = body_start + body_len;
         // A longer run of token characters means it is some other identifier.
-        let bounded = rest.get(end).is_none_or(|&b| !b.is_ascii_alphanumeric());
-        if bounded && (format.min..=format.max).contains(&body_len) && plausible(&rest[body_start..end]) {
+        let bounded = rest
+            .get(end)
+            .is_none_or(|&b| !format.body.allows(b) && !b.is_ascii_alphanumeric());
+        if bounded
+            && (format.min..=format.max).contains(&body_len)
+            && plausible(&rest[body_start..end])
+        {
             return Some(start + end);
         }
         return None;
@@ -126,7 +147,8 @@ mod tests {
     use super::*;
 
     fn find(s: &str) -> Option<&str> {
-        match_at(s.as_bytes(), 0).map(|end| &s[..end])
+        let run = crate::sanitize::text::alnum_end(s.as_bytes(), 0);
+        match_at(s.as_bytes(), 0, run).map(|end| &s[..end])
     }
 
     #[test]

@@ -63,7 +63,7 @@ fn luhn_ok(d: &[u8]) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// Whether the digits (no separators) are a valid card number.
@@ -144,7 +144,10 @@ mod tests {
         ] {
             assert_eq!(find(card), Some(card), "{card}");
         }
-        assert_eq!(find("4111 1111 1111 1111 2027"), Some("4111 1111 1111 1111"));
+        assert_eq!(
+            find("4111 1111 1111 1111 2027"),
+            Some("4111 1111 1111 1111")
+        );
     }
 
     #[test]

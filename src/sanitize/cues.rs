@@ -11,27 +11,138 @@ const AFTER: usize = 40;
 
 /// Words (lower-case, whole tokens) that name a transaction, block, file or other hash.
 const HASH_WORDS: &[&str] = &[
-    "tx", "txs", "txn", "txns", "txid", "txhash", "hash", "hashes", "block", "blocks", "root",
-    "checksum", "digest", "commit", "receipt", "transaction", "transactions", "result",
-    "swap", "swaps", "merkle", "nonce", "id", "ref", "uuid", "trace", "sig", "signature",
-    "topic", "topics", "event", "log", "logs", "calldata", "input", "salt", "cid", "request",
-    "sha", "sha1", "sha256", "sha256sum", "sha3", "sha512", "keccak", "keccak256", "md5",
-    "blake2b", "etag", "fingerprint", "bytes32", "slot", "proof", "leaf", "release",
-    "firmware", "challenge", "parenthash", "statehash", "bundle", "userop", "order",
+    "tx",
+    "txs",
+    "txn",
+    "txns",
+    "txid",
+    "txhash",
+    "hash",
+    "hashes",
+    "block",
+    "blocks",
+    "root",
+    "checksum",
+    "digest",
+    "commit",
+    "receipt",
+    "transaction",
+    "transactions",
+    "result",
+    "swap",
+    "swaps",
+    "merkle",
+    "nonce",
+    "id",
+    "ref",
+    "uuid",
+    "trace",
+    "sig",
+    "signature",
+    "topic",
+    "topics",
+    "event",
+    "log",
+    "logs",
+    "calldata",
+    "input",
+    "salt",
+    "cid",
+    "request",
+    "sha",
+    "sha1",
+    "sha256",
+    "sha256sum",
+    "sha3",
+    "sha512",
+    "keccak",
+    "keccak256",
+    "md5",
+    "blake2b",
+    "etag",
+    "fingerprint",
+    "bytes32",
+    "slot",
+    "proof",
+    "leaf",
+    "release",
+    "firmware",
+    "challenge",
+    "parenthash",
+    "statehash",
+    "bundle",
+    "userop",
+    "order",
+    "nullifier",
+    "commitment",
+    "blob",
+    "mixhash",
+    "logsbloom",
 ];
 
 /// Words that say a key: what one does with a private key, or its names.
 const KEY_WORDS: &[&str] = &[
-    "key", "keys", "pk", "priv", "privkey", "privatekey", "secret", "secretkey", "signer",
-    "sign", "signing", "import", "wallet", "accounts", "account", "deployer", "mnemonic",
-    "keystore", "clave", "schluessel", "seed", "entropy",
+    "key",
+    "keys",
+    "pk",
+    "priv",
+    "privkey",
+    "privatekey",
+    "secret",
+    "secretkey",
+    "signer",
+    "sign",
+    "signing",
+    "import",
+    "wallet",
+    "accounts",
+    "account",
+    "deployer",
+    "mnemonic",
+    "keystore",
+    "clave",
+    "schluessel",
+    "seed",
+    "entropy",
 ];
 
 /// Non-ASCII key cues ("private key" in other scripts, the key emoji).
 const KEY_SYMBOLS: &[&str] = &[
-    "🔑", "🗝", "私钥", "私鑰", "秘钥", "秘鑰", "秘密鍵", "개인키", "개인 키", "ключ", "clé", "privé",
+    "🔑",
+    "🗝",
+    "私钥",
+    "私鑰",
+    "秘钥",
+    "秘鑰",
+    "秘密鍵",
+    "개인키",
+    "개인 키",
+    "ключ",
+    "clé",
+    "privé",
     "Schlüssel",
 ];
+
+/// Longest redaction marker, `[REDACTED:seed_phrase]`.
+const MARKER_MAX: usize = 24;
+
+/// The window with redaction markers cut out: `[REDACTED:private_key]` says "key" but
+/// is not a cue (else redacting twice would differ from redacting once).
+fn without_markers(window: &str) -> std::borrow::Cow<'_, str> {
+    if !window.contains("REDACTED:") {
+        return window.into();
+    }
+    let mut out = String::with_capacity(window.len());
+    let mut rest = window;
+    while let Some(at) = rest.find("REDACTED:") {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at..];
+        rest = tail.find(']').map_or("", |close| &tail[close + 1..]);
+        out.push(' ');
+    }
+    out.push_str(rest);
+    out.into()
+}
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Cue {
@@ -47,6 +158,9 @@ fn classify(token: &str) -> Option<Cue> {
     }
     if KEY_WORDS.contains(&t)
         || t.starts_with("privat")
+        || t.starts_with("import")
+        || t.starts_with("restor")
+        || t.starts_with("export")
         || t.ends_with("key")
         || t.ends_with("secret")
         || t.ends_with("wallet")
@@ -60,7 +174,8 @@ fn classify(token: &str) -> Option<Cue> {
 /// private key rather than a hash: the nearest cue before it decides; without one, the
 /// nearest cue after it on the same line; without any, it is not a key.
 pub(crate) fn hex_is_key(text: &str, start: usize, end: usize) -> bool {
-    let pre = before(text, start, BEFORE);
+    let pre_full = without_markers(before(text, start, BEFORE + MARKER_MAX));
+    let pre = before(&pre_full, pre_full.len(), BEFORE);
     let mut nearest: Option<(usize, Cue)> = None;
     for (pos, token) in tokens(pre) {
         if let Some(cue) = classify(token) {
@@ -78,18 +193,43 @@ pub(crate) fn hex_is_key(text: &str, start: usize, end: usize) -> bool {
     if let Some((_, cue)) = nearest {
         return cue == Cue::Key;
     }
-    let post = after(text, end, AFTER);
+    let post_full = without_markers(after(text, end, AFTER + MARKER_MAX));
+    let post = after(&post_full, 0, AFTER);
     let line = post.split('\n').next().unwrap_or("");
-    tokens(line)
-        .find_map(|(_, t)| classify(t))
-        .is_some_and(|cue| cue == Cue::Key)
+    let verdict = tokens(line).find_map(|(_, t)| classify(t));
+    verdict == Some(Cue::Key)
 }
 
 /// Words right before a digit run that say it is not a payment card.
 const NOT_CARD_WORDS: &[&str] = &[
-    "order", "tracking", "invoice", "ref", "reference", "id", "phone", "tel", "mobile",
-    "imei", "iban", "serial", "nonce", "block", "tx", "ticket", "case", "account", "acct",
-    "routing", "ssn", "isbn", "gtin", "ean", "upc", "awb", "shipment", "parcel",
+    "order",
+    "tracking",
+    "invoice",
+    "ref",
+    "reference",
+    "id",
+    "phone",
+    "tel",
+    "mobile",
+    "imei",
+    "iban",
+    "serial",
+    "nonce",
+    "block",
+    "tx",
+    "ticket",
+    "case",
+    "account",
+    "acct",
+    "routing",
+    "ssn",
+    "isbn",
+    "gtin",
+    "ean",
+    "upc",
+    "awb",
+    "shipment",
+    "parcel",
 ];
 
 /// Words that may stand between such a word and the number ("invoice no. 1234").
@@ -103,7 +243,10 @@ pub(crate) fn digits_are_not_card(text: &str, start: usize) -> bool {
     let toks: Vec<(usize, &str)> = tokens(pre).collect();
     for &(pos, token) in toks.iter().rev() {
         let gap = pre.get(pos + token.len()..expect_end).unwrap_or("x");
-        if !gap.bytes().all(|b| matches!(b, b' ' | b':' | b'#' | b'.' | b'\t')) {
+        if !gap
+            .bytes()
+            .all(|b| matches!(b, b' ' | b':' | b'#' | b'.' | b'\t'))
+        {
             return false;
         }
         let lower = token.to_ascii_lowercase();
@@ -148,6 +291,8 @@ mod tests {
         assert!(!key("sha256sum of the release: ", ""));
         assert!(!key("", ""));
         assert!(!key("look at ", "\nthe key is elsewhere"));
+        assert!(!key("tx ", " [REDACTED:private_key]"));
+        assert!(!key("[REDACTED:api_key] ", ""));
     }
 
     #[test]

@@ -65,10 +65,19 @@ mod tests {
 
     #[test]
     fn addresses() {
-        assert_eq!(find("mail jonas+binance@consensys.net, ok"), Some("jonas+binance@consensys.net"));
+        assert_eq!(
+            find("mail jonas+binance@consensys.net, ok"),
+            Some("jonas+binance@consensys.net")
+        );
         assert_eq!(find("(ravi.smith@qq.com)"), Some("ravi.smith@qq.com"));
-        assert_eq!(find("to a.b-c@mail.example.co.uk."), Some("a.b-c@mail.example.co.uk"));
-        assert_eq!(find("ping Zoë at jose_silva@uniswap.org. ありがとう"), Some("jose_silva@uniswap.org"));
+        assert_eq!(
+            find("to a.b-c@mail.example.co.uk."),
+            Some("a.b-c@mail.example.co.uk")
+        );
+        assert_eq!(
+            find("ping Zoë at jose_silva@uniswap.org. ありがとう"),
+            Some("jose_silva@uniswap.org")
+        );
     }
 
     #[test]

@@ -51,8 +51,12 @@ mod tests {
     #[test]
     fn published_vectors() {
         // Bitcoin wiki "Wallet import format" example and BIP-32 test vector 1 (m).
-        assert!(is_base58_key(b"5HueCGU8rMjxEXxiPuD5BDku4MkFqeZyd4dZ1jvhTVqvbTLvyTJ"));
-        assert!(is_base58_key(b"KwdMAjGmerYanjeui5SHS7JkmpZvVipYvB2LJGU1ZxJwYvP98617"));
+        assert!(is_base58_key(
+            b"5HueCGU8rMjxEXxiPuD5BDku4MkFqeZyd4dZ1jvhTVqvbTLvyTJ"
+        ));
+        assert!(is_base58_key(
+            b"KwdMAjGmerYanjeui5SHS7JkmpZvVipYvB2LJGU1ZxJwYvP98617"
+        ));
         assert!(is_base58_key(
             b"xprv9s21ZrQH143K3QTDL4LXw2F7HEK3wJUD2nW2nRk4stbPy6cq3jPPqjiChkVvvNKmPGJxWUtg6LnF5kejMRNNU3TGtRBeJgk33yuGBxrMPHi"
         ));
@@ -61,7 +65,9 @@ mod tests {
     #[test]
     fn tampering_and_public_keys_fail() {
         // One character changed.
-        assert!(!is_base58_key(b"5HueCGU8rMjxEXxiPuD5BDku4MkFqeZyd4dZ1jvhTVqvbTLvyTK"));
+        assert!(!is_base58_key(
+            b"5HueCGU8rMjxEXxiPuD5BDku4MkFqeZyd4dZ1jvhTVqvbTLvyTK"
+        ));
         assert!(!is_base58_key(
             b"xprv9s21ZrQH143K3QTDL4LXw2F7HEK3wJUD2nW2nRk4stbPy6cq3jPPqjiChkVvvNKmPGJxWUtg6LnF5kejMRNNU3TGtRBeJgk33yuGBxrMPHj"
         ));
@@ -69,6 +75,8 @@ mod tests {
         assert!(!is_base58_key(
             b"xpub661MyMwAqRbcFtXgS5sYJABqqG9YLmC4Q1Rdap9gSE8NqtwybGhePY2gZ29ESFjqJoCu1Rupje8YtGqsefD265TMg7usUDFdp6W1EGMcet8"
         ));
-        assert!(!is_base58_key(b"5HueCGU8rMjxEXxiPuD5BDku4MkFqeZyd4dZ1jvhTVqvbTLvyT"));
+        assert!(!is_base58_key(
+            b"5HueCGU8rMjxEXxiPuD5BDku4MkFqeZyd4dZ1jvhTVqvbTLvyT"
+        ));
     }
 }

@@ -53,13 +53,108 @@ pub(crate) const TEXT_CUES: &[(&str, Cue)] = &[
 
 /// Words after "is" that describe the password rather than give it.
 const NOT_VALUES: &[&str] = &[
-    "the", "a", "an", "not", "too", "wrong", "same", "required", "incorrect", "invalid",
-    "correct", "weak", "strong", "expired", "changed", "reset", "field", "manager", "for",
-    "or", "and", "to", "of", "in", "on", "with", "my", "your", "this", "that", "it", "flow",
-    "screen", "link", "must", "should", "will", "was", "has", "have", "been", "still",
-    "very", "just", "also", "here", "there", "again", "please", "pls", "hidden", "redacted",
-    "none", "null", "empty", "blank", "unknown", "protected", "locked", "set", "saved",
-    "stored", "encrypted", "needed", "missing", "long", "short", "case", "sensitive",
+    "the",
+    "a",
+    "an",
+    "not",
+    "too",
+    "wrong",
+    "same",
+    "required",
+    "incorrect",
+    "invalid",
+    "correct",
+    "weak",
+    "strong",
+    "expired",
+    "changed",
+    "reset",
+    "field",
+    "manager",
+    "for",
+    "or",
+    "and",
+    "to",
+    "of",
+    "in",
+    "on",
+    "with",
+    "my",
+    "your",
+    "this",
+    "that",
+    "it",
+    "flow",
+    "screen",
+    "link",
+    "must",
+    "should",
+    "will",
+    "was",
+    "has",
+    "have",
+    "been",
+    "still",
+    "very",
+    "just",
+    "also",
+    "here",
+    "there",
+    "again",
+    "please",
+    "pls",
+    "hidden",
+    "redacted",
+    "none",
+    "null",
+    "empty",
+    "blank",
+    "unknown",
+    "protected",
+    "locked",
+    "set",
+    "saved",
+    "stored",
+    "encrypted",
+    "needed",
+    "missing",
+    "long",
+    "short",
+    "case",
+    "sensitive",
+    "forgotten",
+    "lost",
+    "optional",
+    "see",
+    "check",
+    "ask",
+    "below",
+    "above",
+    "attached",
+    "sent",
+    "provided",
+    "default",
+    "okay",
+    "same",
+    "n/a",
+    "tbd",
+    "todo",
+    "xxxx",
+    "secret",
+    "what",
+    "which",
+    "where",
+    "when",
+    "does",
+    "doesn't",
+    "isn't",
+    "wasn't",
+    "didn't",
+    "can't",
+    "won't",
+    "keeps",
+    "expires",
+    "expiring",
 ];
 
 /// How a value is introduced, weakest last.
@@ -71,6 +166,17 @@ enum Sep {
     Copula,
     /// Only a space ("pw hunter2", "passcode 1234").
     Space,
+}
+
+/// Whether a token may start a cue (a cheap test before the word lists).
+pub(crate) fn may_start_cue(token: &[u8]) -> bool {
+    match (token.first().map(|b| b | 0x20), token.len()) {
+        (Some(b'p'), 2..=10) => true,
+        (Some(b's'), 5) | (Some(b'k'), 8) | (Some(b'w'), 10) => true,
+        // Starts of "mot de passe", "contraseña", "hasło", "mật khẩu".
+        (Some(b'm'), 1 | 3) | (Some(b'c'), 8 | 10) | (Some(b'h'), 3) => true,
+        _ => false,
+    }
 }
 
 /// The cue a token is, if any (case-insensitive).
@@ -87,7 +193,12 @@ pub(crate) fn ascii_cue(token: &[u8]) -> Option<Cue> {
 /// The cue written at `text[pos..]`, if any, and its length.
 pub(crate) fn text_cue_at(text: &str, pos: usize) -> Option<(Cue, usize)> {
     let rest = text.get(pos..)?;
+    let first = rest.as_bytes().first()? | 0x20;
     TEXT_CUES.iter().find_map(|&(cue_text, cue)| {
+        // First byte (ASCII-lower-cased) before any slicing: most calls stop here.
+        if cue_text.as_bytes().first()? | 0x20 != first {
+            return None;
+        }
         let head = rest.get(..cue_text.len())?;
         (head.eq_ignore_ascii_case(cue_text) || head == cue_text).then_some((cue, cue_text.len()))
     })
@@ -106,7 +217,11 @@ fn separator(text: &str, cue_end: usize) -> Option<(Sep, usize)> {
     let bytes = text.as_bytes();
     let mut i = skip_spaces(text, cue_end);
     // "pin code 1234", "password for it: x" are not handled; "PIN code" is common enough.
-    if bytes.get(i..i + 4).is_some_and(|w| w.eq_ignore_ascii_case(b"code")) && i > cue_end {
+    if bytes
+        .get(i..i + 4)
+        .is_some_and(|w| w.eq_ignore_ascii_case(b"code"))
+        && i > cue_end
+    {
         i = skip_spaces(text, i + 4);
     }
     let rest = text.get(i..)?;
@@ -134,7 +249,10 @@ fn separator(text: &str, cue_end: usize) -> Option<(Sep, usize)> {
         return Some((Sep::Space, i));
     }
     // A cue in a script without spaces ("密码hunter2") may touch its value.
-    let cue_is_wide = text.get(..cue_end).and_then(|t| t.chars().last()).is_some_and(|c| !c.is_ascii());
+    let cue_is_wide = text
+        .get(..cue_end)
+        .and_then(|t| t.chars().last())
+        .is_some_and(|c| !c.is_ascii());
     let value_is_ascii = bytes.get(i).is_some_and(u8::is_ascii_alphanumeric);
     (cue_is_wide && value_is_ascii).then_some((Sep::Space, i))
 }
@@ -151,7 +269,7 @@ fn for_phrase(text: &str, i: usize) -> Option<usize> {
     let mut j = i + word_len;
     for _ in 0..4 {
         j = skip_spaces(text, j);
-        let next = text.get(j..)?;
+        let next = super::text::after(text, j, LOOKAHEAD);
         let len = next
             .char_indices()
             .find(|&(_, c)| c.is_whitespace() || c == ':' || c == '=')
@@ -168,7 +286,13 @@ fn for_phrase(text: &str, i: usize) -> Option<usize> {
             return Some(j);
         }
     }
-    Some(j).filter(|&j| matches!(text.get(skip_spaces(text, j)..).and_then(|r| r.bytes().next()), Some(b':' | b'=')))
+    Some(j).filter(|&j| {
+        matches!(
+            text.get(skip_spaces(text, j)..)
+                .and_then(|r| r.bytes().next()),
+            Some(b':' | b'=')
+        )
+    })
 }
 
 fn is_open_quote(c: char) -> bool {
@@ -181,11 +305,16 @@ fn is_close_quote(c: char) -> bool {
 
 /// Punctuation that ends a sentence rather than a password.
 fn is_trailing(c: char) -> bool {
-    matches!(c, '.' | ',' | ';' | ':' | ')' | ']' | '}' | '…' | '。' | '，' | '、') || is_close_quote(c)
+    matches!(
+        c,
+        '.' | ',' | ';' | ':' | ')' | ']' | '}' | '…' | '。' | '，' | '、'
+    ) || is_close_quote(c)
 }
 
 /// The longest value read (bytes); longer runs are not passwords.
 const MAX_VALUE: usize = 64;
+/// How far past a cue anything is read.
+const LOOKAHEAD: usize = 2 * MAX_VALUE;
 
 /// The value of a password cue ending at `cue_end`, as a byte range.
 pub(crate) fn value_after(text: &str, cue_end: usize, cue: Cue) -> Option<(usize, usize)> {
@@ -193,7 +322,8 @@ pub(crate) fn value_after(text: &str, cue_end: usize, cue: Cue) -> Option<(usize
     if cue == Cue::StrictPassword && sep != Sep::Strong {
         return None;
     }
-    let rest = text.get(start..)?;
+    // Bounded look-ahead keeps the scan linear ("pw:pw:pw:…" must not rescan the text).
+    let rest = super::text::after(text, start, LOOKAHEAD);
     // Quoted: everything up to the closing quote, spaces included.
     let mut quoted_start = start;
     let mut chars = rest.char_indices().peekable();
@@ -208,7 +338,7 @@ pub(crate) fn value_after(text: &str, cue_end: usize, cue: Cue) -> Option<(usize
         }
     }
     let (vstart, vend) = if quoted {
-        let inner = text.get(quoted_start..)?;
+        let inner = super::text::after(text, quoted_start, LOOKAHEAD);
         let len = inner
             .char_indices()
             .find(|&(_, c)| is_close_quote(c) || c == '\n')
@@ -259,6 +389,7 @@ fn accept(value: &str, cue: Cue, sep: Sep, quoted: bool) -> bool {
     // Placeholders and masks: <your password>, (not sharing), [REDACTED], ${VAR}, ●●●, ***.
     if value.starts_with(['<', '[', '(', '{'])
         || value.starts_with("${")
+        || value.contains("[REDACTED:")
         || !value.chars().any(char::is_alphanumeric)
     {
         return false;
@@ -269,7 +400,7 @@ fn accept(value: &str, cue: Cue, sep: Sep, quoted: bool) -> bool {
         return all_digits && (4..=12).contains(&digits);
     }
     let lower = value.to_lowercase();
-    if NOT_VALUES.contains(&lower.as_str()) {
+    if NOT_VALUES.contains(&lower.as_str()) || value.chars().count() < 4 {
         return false;
     }
     if quoted || sep == Sep::Strong {
@@ -280,7 +411,8 @@ fn accept(value: &str, cue: Cue, sep: Sep, quoted: bool) -> bool {
     let symbol = value.chars().any(|c| !c.is_alphanumeric());
     let inner_upper = value.chars().skip(1).any(char::is_uppercase);
     let has_lower = value.chars().any(char::is_lowercase);
-    let score = usize::from(digits > 0) + usize::from(symbol) + usize::from(inner_upper && has_lower);
+    let score =
+        usize::from(digits > 0) + usize::from(symbol) + usize::from(inner_upper && has_lower);
     let chars = value.chars().count();
     match sep {
         Sep::Copula => score >= 1 && chars >= 4,
@@ -305,23 +437,56 @@ mod tests {
     #[test]
     fn values_after_cues() {
         assert_eq!(value("password: hunter2", "password"), Some("hunter2"));
-        assert_eq!(value("DB_PASSWORD=s3cr3t!x; next", "PASSWORD"), Some("s3cr3t!x"));
+        assert_eq!(
+            value("DB_PASSWORD=s3cr3t!x; next", "PASSWORD"),
+            Some("s3cr3t!x")
+        );
         assert_eq!(value("my pw is Tiger!1024.", "pw"), Some("Tiger!1024"));
-        assert_eq!(value("vault password is 'violet ginger cookie' ok", "password"), Some("violet ginger cookie"));
-        assert_eq!(value("Password: \"“hunter2”\"", "Password"), Some("hunter2"));
-        assert_eq!(value("login a@b.io / pw M00nd3g3n14", "pw"), Some("M00nd3g3n14"));
+        assert_eq!(
+            value("vault password is 'violet ginger cookie' ok", "password"),
+            Some("violet ginger cookie")
+        );
+        assert_eq!(
+            value("Password: \"“hunter2”\"", "Password"),
+            Some("hunter2")
+        );
+        assert_eq!(
+            value("login a@b.io / pw M00nd3g3n14", "pw"),
+            Some("M00nd3g3n14")
+        );
         assert_eq!(value("pin is 4821", "pin"), Some("4821"));
         assert_eq!(value("card pin code 1234", "pin"), Some("1234"));
-        assert_eq!(value("keystore pass: satoshi5981", "pass"), Some("satoshi5981"));
+        assert_eq!(
+            value("keystore pass: satoshi5981", "pass"),
+            Some("satoshi5981")
+        );
         assert_eq!(value("密码 Lantern!1962", "密码"), Some("Lantern!1962"));
-        assert_eq!(value("mot de passe : açaí-bowl-3", "mot de passe"), Some("açaí-bowl-3"));
+        assert_eq!(
+            value("mot de passe : açaí-bowl-3", "mot de passe"),
+            Some("açaí-bowl-3")
+        );
         assert_eq!(value("password -> trustno1", "password"), Some("trustno1"));
-        assert_eq!(value("password -> 日本語pass9\n", "password"), Some("日本語pass9"));
+        assert_eq!(
+            value("password -> 日本語pass9\n", "password"),
+            Some("日本語pass9")
+        );
         assert_eq!(value("密码 hunter2送金が", "密码"), Some("hunter2"));
-        assert_eq!(value("/ pw ledger.lambo.matrix.cookie", "pw"), Some("ledger.lambo.matrix.cookie"));
-        assert_eq!(value("password for my Binance account is Tr0ub4dor&3", "password"), Some("Tr0ub4dor&3"));
-        assert_eq!(value("password for binance: Tr0ub4dor&3", "password"), Some("Tr0ub4dor&3"));
-        assert_eq!(value("my password's Tr0ub4dor&3", "password"), Some("Tr0ub4dor&3"));
+        assert_eq!(
+            value("/ pw ledger.lambo.matrix.cookie", "pw"),
+            Some("ledger.lambo.matrix.cookie")
+        );
+        assert_eq!(
+            value("password for my Binance account is Tr0ub4dor&3", "password"),
+            Some("Tr0ub4dor&3")
+        );
+        assert_eq!(
+            value("password for binance: Tr0ub4dor&3", "password"),
+            Some("Tr0ub4dor&3")
+        );
+        assert_eq!(
+            value("my password's Tr0ub4dor&3", "password"),
+            Some("Tr0ub4dor&3")
+        );
     }
 
     #[test]

@@ -92,11 +92,28 @@ impl RedactPolicy {
     }
 }
 
+/// Most passes [`redact`] makes.
+const MAX_PASSES: usize = 4;
+
 /// Returns `text` with every finding rewritten by `policy`.
 ///
-/// With the default policy the result is stable: redacting it again changes nothing,
-/// and scanning it finds none of the redacted kinds.
+/// Rewriting can change the context of what is left (a long value after a password cue
+/// becomes short enough to be a password once a card inside it is masked), so redaction
+/// repeats until a pass changes nothing (at most four passes). The result is stable:
+/// redacting it again changes nothing, and scanning it finds none of the redacted kinds.
 pub fn redact(text: &str, policy: &RedactPolicy) -> String {
+    let mut out = redact_once(text, policy);
+    for _ in 1..MAX_PASSES {
+        let next = redact_once(&out, policy);
+        if next == out {
+            break;
+        }
+        out = next;
+    }
+    out
+}
+
+fn redact_once(text: &str, policy: &RedactPolicy) -> String {
     let findings = scan(
         text,
         &ScanOptions {

@@ -152,7 +152,7 @@ impl<'t> Scanner<'t> {
                 return;
             }
         }
-        self.seed.flush(&mut self.phrases);
+        self.seed.flush(self.text, &mut self.phrases);
         self.emit_phrases();
     }
 
@@ -173,7 +173,7 @@ impl<'t> Scanner<'t> {
             return end;
         }
         if self.kinds.contains(SensitiveKind::ApiKey) {
-            if let Some(key_end) = api_key::match_at(self.bytes, start) {
+            if let Some(key_end) = api_key::match_at(self.bytes, start, end) {
                 self.emit(SensitiveKind::ApiKey, start, key_end, 0.95);
                 return key_end;
             }
@@ -208,7 +208,8 @@ impl<'t> Scanner<'t> {
     }
 
     fn hex_key(&mut self, start: usize, end: usize) {
-        if self.kinds.contains(SensitiveKind::PrivateKey) && cues::hex_is_key(self.text, start, end) {
+        if self.kinds.contains(SensitiveKind::PrivateKey) && cues::hex_is_key(self.text, start, end)
+        {
             self.emit(SensitiveKind::PrivateKey, start, end, 0.85);
         }
     }
@@ -232,16 +233,14 @@ impl<'t> Scanner<'t> {
 
     fn word(&mut self, start: usize, end: usize) -> usize {
         let tok = &self.bytes[start..end];
-        if self.kinds.contains(SensitiveKind::Password) {
-            let cue = password::ascii_cue(tok)
-                .map(|c| (c, end))
-                .or_else(|| {
-                    // Multi-word and accented cues ("mot de passe", "contraseña").
-                    matches!(tok[0] | 0x20, b'm' | b'c' | b'h')
-                        .then(|| password::text_cue_at(self.text, start))
-                        .flatten()
-                        .map(|(c, l)| (c, start + l))
-                });
+        if self.kinds.contains(SensitiveKind::Password) && password::may_start_cue(tok) {
+            let cue = password::ascii_cue(tok).map(|c| (c, end)).or_else(|| {
+                // Multi-word and accented cues ("mot de passe", "contraseña").
+                matches!(tok[0] | 0x20, b'm' | b'c' | b'h')
+                    .then(|| password::text_cue_at(self.text, start))
+                    .flatten()
+                    .map(|(c, l)| (c, start + l))
+            });
             if let Some((cue, cue_end)) = cue {
                 if let Some((a, b)) = password::value_after(self.text, cue_end, cue) {
                     self.emit(SensitiveKind::Password, a, b, 0.8);
@@ -249,9 +248,9 @@ impl<'t> Scanner<'t> {
                 }
             }
         }
-        if self.kinds.contains(SensitiveKind::SeedPhrase) {
-            if let Some(index) = seed::word_index(tok) {
-                self.seed.push(self.text, index, start, end, &mut self.phrases);
+        if self.kinds.contains(SensitiveKind::SeedPhrase) && seed::word_shaped(tok) {
+            self.seed.push(self.text, start, end, &mut self.phrases);
+            if !self.phrases.is_empty() {
                 self.emit_phrases();
             }
         }

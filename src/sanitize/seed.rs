@@ -67,10 +67,7 @@ impl WordTable {
             if k == key {
                 let index = v - 1;
                 let full = Language::English.word_list().get(usize::from(index))?;
-                return full
-                    .as_bytes()
-                    .eq_ignore_ascii_case(word)
-                    .then_some(index);
+                return full.as_bytes().eq_ignore_ascii_case(word).then_some(index);
             }
             s = (s + 1) & (SLOTS - 1);
         }
@@ -92,6 +89,12 @@ pub(crate) fn word_index(word: &[u8]) -> Option<u16> {
     table().find(word)
 }
 
+/// Whether a token has the shape of a BIP-39 word (3–8 ASCII letters). Only runs of at
+/// least 12 such tokens are looked up, which keeps ordinary prose cheap.
+pub(crate) fn word_shaped(token: &[u8]) -> bool {
+    (3..=8).contains(&token.len()) && token.iter().all(u8::is_ascii_alphabetic)
+}
+
 /// One word of a run: its index and byte range.
 #[derive(Clone, Copy)]
 pub(crate) struct Word {
@@ -100,9 +103,10 @@ pub(crate) struct Word {
     end: usize,
 }
 
-/// Consecutive BIP-39 words, separated only by spaces, commas or list numbers.
+/// Consecutive word-shaped tokens, separated only by spaces, commas or list numbers.
 #[derive(Default)]
 pub(crate) struct SeedRun {
+    tokens: Vec<(usize, usize)>,
     words: Vec<Word>,
 }
 
@@ -131,41 +135,54 @@ fn joins(gap: &str) -> bool {
 }
 
 impl SeedRun {
-    /// Adds a word at `start..end`; returns the phrases completed by a break before it.
+    /// Adds a word-shaped token at `start..end`; appends to `found` the phrases
+    /// completed by a break before it, as `(start, end, word count)`.
     pub(crate) fn push(
         &mut self,
         text: &str,
-        index: u16,
         start: usize,
         end: usize,
         found: &mut Vec<(usize, usize, usize)>,
     ) {
-        if let Some(last) = self.words.last() {
-            let gap = text.get(last.end..start).unwrap_or("");
+        if let Some(&(_, last_end)) = self.tokens.last() {
+            let gap = text.get(last_end..start).unwrap_or("");
             if !joins(gap) {
-                self.flush(found);
+                self.flush(text, found);
             }
         }
-        self.words.push(Word { index, start, end });
+        self.tokens.push((start, end));
     }
 
-    /// Ends the run; appends each valid phrase in it as `(start, end, word count)`.
-    pub(crate) fn flush(&mut self, found: &mut Vec<(usize, usize, usize)>) {
-        let words = std::mem::take(&mut self.words);
-        let mut rest = words.as_slice();
-        while rest.len() >= 12 {
-            match best_window(rest) {
-                Some((from, len)) => {
-                    let (first, last) = (rest[from], rest[from + len - 1]);
-                    found.push((first.start, last.end, len));
-                    rest = &rest[from + len..];
+    /// Ends the run: looks its tokens up and appends each valid phrase to `found`.
+    pub(crate) fn flush(&mut self, text: &str, found: &mut Vec<(usize, usize, usize)>) {
+        if self.tokens.len() >= 12 {
+            let bytes = text.as_bytes();
+            for &(start, end) in &self.tokens {
+                match bytes.get(start..end).and_then(word_index) {
+                    Some(index) => self.words.push(Word { index, start, end }),
+                    None => phrases_in(&mut self.words, found),
                 }
-                None => break,
             }
+            phrases_in(&mut self.words, found);
         }
-        self.words = words;
-        self.words.clear();
+        self.tokens.clear();
     }
+}
+
+/// Appends the valid phrases in a run of words to `found`, and empties it.
+fn phrases_in(words: &mut Vec<Word>, found: &mut Vec<(usize, usize, usize)>) {
+    let mut rest = words.as_slice();
+    while rest.len() >= 12 {
+        match best_window(rest) {
+            Some((from, len)) => {
+                let (first, last) = (rest[from], rest[from + len - 1]);
+                found.push((first.start, last.end, len));
+                rest = &rest[from + len..];
+            }
+            None => break,
+        }
+    }
+    words.clear();
 }
 
 /// The longest valid phrase near either end of the run (bounded work per run).
@@ -175,7 +192,8 @@ fn best_window(words: &[Word]) -> Option<(usize, usize)> {
             continue;
         }
         let last_start = words.len() - len;
-        let starts = (0..=SLACK.min(last_start)).chain(last_start.saturating_sub(SLACK)..=last_start);
+        let starts =
+            (0..=SLACK.min(last_start)).chain(last_start.saturating_sub(SLACK)..=last_start);
         for from in starts {
             if checksum_ok(&words[from..from + len]) {
                 return Some((from, len));
@@ -207,14 +225,18 @@ mod tests {
             assert_eq!(word_index(w.as_bytes()), Some(i as u16), "{w}");
             assert_eq!(word_index(w.to_uppercase().as_bytes()), Some(i as u16));
         }
-        for w in ["abandons", "abando", "xyz", "a", "password", "the", "zooo", "ab1ndon"] {
+        for w in [
+            "abandons", "abando", "xyz", "a", "password", "the", "zooo", "ab1ndon",
+        ] {
             assert_eq!(word_index(w.as_bytes()), None, "{w}");
         }
     }
 
     #[test]
     fn gaps_between_words() {
-        for ok in [" ", ", ", "\n", "  2. ", " 11) ", ",", "\n#3 ", " - ", " | ", " • ", "、"] {
+        for ok in [
+            " ", ", ", "\n", "  2. ", " 11) ", ",", "\n#3 ", " - ", " | ", " • ", "、",
+        ] {
             assert!(joins(ok), "{ok:?}");
         }
         for bad in ["", ". ", " and ", ": ", "                 ", " 🦊 "] {
