@@ -30,4 +30,4 @@ pub mod eth;
 pub mod sanitize;
 
 #[cfg(target_arch = "wasm32")]
-mod js;
+pub mod js;
