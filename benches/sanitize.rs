@@ -11,7 +11,10 @@ use std::time::{Duration, Instant};
 use hybrid_edge::sanitize::{contains_sensitive_data, scan, warm_up, KindSet, ScanOptions};
 
 fn corpus_texts() -> Vec<String> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus/sanitizer-dev.jsonl");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/corpus/sanitizer-dev.jsonl"
+    );
     let data = std::fs::read_to_string(path).unwrap_or_default();
     // The `text` field, decoded just enough for timing (escapes kept as written).
     data.lines()
@@ -50,7 +53,10 @@ fn one_mb(unit: &str) -> String {
 fn main() {
     let t0 = Instant::now();
     warm_up();
-    println!("word table build: {:.3} ms", t0.elapsed().as_secs_f64() * 1e3);
+    println!(
+        "word table build: {:.3} ms",
+        t0.elapsed().as_secs_f64() * 1e3
+    );
 
     let texts = corpus_texts();
     let concat = {
@@ -81,17 +87,22 @@ fn main() {
         );
     }
 
-    let plain_unit = "gm! how do rollups post data to L1? the bridge is slow today, any idea why? 🙏\n";
+    let plain_unit =
+        "gm! how do rollups post data to L1? the bridge is slow today, any idea why? 🙏\n";
     let plain = vec![one_mb(plain_unit)];
     let plain_speed = throughput(&plain, full);
     println!("{:22} scan {plain_speed:8.1} MB/s", "1 MB plain chat");
-    let words = "abandon ability able about above absent absorb abstract absurd abuse access accident ";
+    let words =
+        "abandon ability able about above absent absorb abstract absurd abuse access accident ";
     for (name, unit) in [
         ("all 0x", "0x"),
         ("all digits", "7"),
         ("all hex", "a3f9"),
         ("all BIP-39 words", words),
-        ("all base58", "5Kb8kLf9zgWQnogidDA76MzPL6TsZZY36hWXMssSzNydYXYB9KF"),
+        (
+            "all base58",
+            "5Kb8kLf9zgWQnogidDA76MzPL6TsZZY36hWXMssSzNydYXYB9KF",
+        ),
         ("digit groups", "4111 "),
         ("password cues", "pw:"),
         ("api key prefixes", "sk-"),

@@ -9,103 +9,6 @@ const BEFORE: usize = 72;
 /// How far after it (the rest of a short clause: "… as the deployer signer").
 const AFTER: usize = 40;
 
-/// Words (lower-case, whole tokens) that name a transaction, block, file or other hash.
-const HASH_WORDS: &[&str] = &[
-    "tx",
-    "txs",
-    "txn",
-    "txns",
-    "txid",
-    "txhash",
-    "hash",
-    "hashes",
-    "block",
-    "blocks",
-    "root",
-    "checksum",
-    "digest",
-    "commit",
-    "receipt",
-    "transaction",
-    "transactions",
-    "result",
-    "swap",
-    "swaps",
-    "merkle",
-    "nonce",
-    "id",
-    "ref",
-    "uuid",
-    "trace",
-    "sig",
-    "signature",
-    "topic",
-    "topics",
-    "event",
-    "log",
-    "logs",
-    "calldata",
-    "input",
-    "salt",
-    "cid",
-    "request",
-    "sha",
-    "sha1",
-    "sha256",
-    "sha256sum",
-    "sha3",
-    "sha512",
-    "keccak",
-    "keccak256",
-    "md5",
-    "blake2b",
-    "etag",
-    "fingerprint",
-    "bytes32",
-    "slot",
-    "proof",
-    "leaf",
-    "release",
-    "firmware",
-    "challenge",
-    "parenthash",
-    "statehash",
-    "bundle",
-    "userop",
-    "order",
-    "nullifier",
-    "commitment",
-    "blob",
-    "mixhash",
-    "logsbloom",
-];
-
-/// Words that say a key: what one does with a private key, or its names.
-const KEY_WORDS: &[&str] = &[
-    "key",
-    "keys",
-    "pk",
-    "priv",
-    "privkey",
-    "privatekey",
-    "secret",
-    "secretkey",
-    "signer",
-    "sign",
-    "signing",
-    "import",
-    "wallet",
-    "accounts",
-    "account",
-    "deployer",
-    "mnemonic",
-    "keystore",
-    "clave",
-    "schluessel",
-    "seed",
-    "entropy",
-];
-
 /// Non-ASCII key cues ("private key" in other scripts, the key emoji).
 const KEY_SYMBOLS: &[&str] = &[
     "🔑",
@@ -150,13 +53,120 @@ enum Cue {
     Hash,
 }
 
+/// Words (lower-case, whole tokens) that name a transaction, block, file or other hash.
+/// A `match` rather than a slice search: compiled to a switch on the length.
+fn is_hash_word(t: &str) -> bool {
+    matches!(
+        t,
+        "tx" | "txs"
+            | "txn"
+            | "txns"
+            | "txid"
+            | "txhash"
+            | "hash"
+            | "hashes"
+            | "block"
+            | "blocks"
+            | "root"
+            | "checksum"
+            | "digest"
+            | "commit"
+            | "receipt"
+            | "transaction"
+            | "transactions"
+            | "result"
+            | "swap"
+            | "swaps"
+            | "merkle"
+            | "nonce"
+            | "id"
+            | "ref"
+            | "uuid"
+            | "trace"
+            | "sig"
+            | "signature"
+            | "topic"
+            | "topics"
+            | "event"
+            | "log"
+            | "logs"
+            | "calldata"
+            | "input"
+            | "salt"
+            | "cid"
+            | "request"
+            | "sha"
+            | "sha1"
+            | "sha256"
+            | "sha256sum"
+            | "sha3"
+            | "sha512"
+            | "keccak"
+            | "keccak256"
+            | "md5"
+            | "blake2b"
+            | "etag"
+            | "fingerprint"
+            | "bytes32"
+            | "slot"
+            | "proof"
+            | "leaf"
+            | "release"
+            | "firmware"
+            | "challenge"
+            | "parenthash"
+            | "statehash"
+            | "bundle"
+            | "userop"
+            | "order"
+            | "nullifier"
+            | "commitment"
+            | "blob"
+            | "mixhash"
+            | "logsbloom"
+    )
+}
+
+/// Words that say a key: what one does with a private key, or its names.
+fn is_key_word(t: &str) -> bool {
+    matches!(
+        t,
+        "key"
+            | "keys"
+            | "pk"
+            | "priv"
+            | "privkey"
+            | "privatekey"
+            | "secret"
+            | "secretkey"
+            | "signer"
+            | "sign"
+            | "signing"
+            | "import"
+            | "wallet"
+            | "accounts"
+            | "account"
+            | "deployer"
+            | "mnemonic"
+            | "keystore"
+            | "clave"
+            | "schluessel"
+            | "seed"
+            | "entropy"
+    )
+}
+
 fn classify(token: &str) -> Option<Cue> {
-    let lower = token.to_ascii_lowercase();
-    let t = lower.as_str();
-    if HASH_WORDS.contains(&t) || t.ends_with("hash") || t.ends_with("root") {
+    // Lower-case into a stack buffer: this runs on every word near every candidate.
+    let mut buf = [0u8; 24];
+    let lower = buf.get_mut(..token.len())?;
+    lower.copy_from_slice(token.as_bytes());
+    lower.make_ascii_lowercase();
+    let t = std::str::from_utf8(lower).ok()?;
+    if is_hash_word(t) || t.ends_with("hash") || t.ends_with("root") {
         return Some(Cue::Hash);
     }
-    if KEY_WORDS.contains(&t)
+    if is_key_word(t)
         || t.starts_with("privat")
         || t.starts_with("import")
         || t.starts_with("restor")
@@ -182,7 +192,7 @@ pub(crate) fn hex_is_key(text: &str, start: usize, end: usize) -> bool {
             nearest = Some((pos + token.len(), cue));
         }
     }
-    for sym in KEY_SYMBOLS {
+    for sym in KEY_SYMBOLS.iter().filter(|_| !pre.is_ascii()) {
         if let Some(pos) = pre.rfind(sym) {
             let cue_end = pos + sym.len();
             if nearest.is_none_or(|(p, _)| cue_end > p) {

@@ -2,7 +2,7 @@
 
 use super::kind::{KindSet, SensitiveKind};
 use super::seed::{self, SeedRun};
-use super::text::{all_digits, all_hex, alnum_end};
+use super::text::{all_hex, token_at, ALPHA, CLASS, DIGIT, HEX, SPECIAL};
 use super::{api_key, card, cues, email, keys, password};
 
 /// One secret (or address, or e-mail) found in a text.
@@ -137,16 +137,18 @@ impl<'t> Scanner<'t> {
         let bytes = self.bytes;
         let mut i = 0;
         while i < bytes.len() {
-            let b = bytes[i];
-            if b.is_ascii_alphanumeric() {
-                let end = alnum_end(bytes, i);
-                i = self.token(i, end).max(end);
-            } else if b == b'@' {
+            let class = CLASS[usize::from(bytes[i])];
+            if class == 0 {
+                i += 1; // spaces and ASCII punctuation: nothing starts here
+                continue;
+            }
+            if class & SPECIAL == 0 {
+                let (end, shared) = token_at(bytes, i);
+                i = self.token(i, end, shared).max(end);
+            } else if bytes[i] == b'@' {
                 i = self.at_sign(i);
-            } else if b >= 0x80 {
-                i = self.wide_char(i);
             } else {
-                i += 1;
+                i = self.wide_char(i);
             }
             if self.done() {
                 return;
@@ -156,8 +158,9 @@ impl<'t> Scanner<'t> {
         self.emit_phrases();
     }
 
-    /// Handles the ASCII alphanumeric token `start..end`; returns where to continue.
-    fn token(&mut self, start: usize, end: usize) -> usize {
+    /// Handles the ASCII alphanumeric token `start..end` whose bytes share the classes
+    /// `shared`; returns where to continue.
+    fn token(&mut self, start: usize, end: usize, shared: u8) -> usize {
         let tok = &self.bytes[start..end];
         let len = tok.len();
         if len >= 42 && tok[0] == b'0' && (tok[1] | 0x20) == b'x' && all_hex(&tok[2..]) {
@@ -168,7 +171,7 @@ impl<'t> Scanner<'t> {
             }
             return end;
         }
-        if len == 64 && all_hex(tok) {
+        if len == 64 && shared & HEX != 0 {
             self.hex_key(start, end);
             return end;
         }
@@ -184,11 +187,11 @@ impl<'t> Scanner<'t> {
             }
             return end;
         }
-        if tok[0].is_ascii_digit() {
-            if all_digits(tok) {
-                return self.digits(start, end);
-            }
-            return end;
+        if shared & DIGIT != 0 {
+            return self.digits(start, end);
+        }
+        if shared & ALPHA == 0 {
+            return end; // letters and digits mixed: no word, no number
         }
         self.word(start, end)
     }
@@ -248,7 +251,7 @@ impl<'t> Scanner<'t> {
                 }
             }
         }
-        if self.kinds.contains(SensitiveKind::SeedPhrase) && seed::word_shaped(tok) {
+        if self.kinds.contains(SensitiveKind::SeedPhrase) && (3..=8).contains(&tok.len()) {
             self.seed.push(self.text, start, end, &mut self.phrases);
             if !self.phrases.is_empty() {
                 self.emit_phrases();

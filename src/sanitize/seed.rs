@@ -91,6 +91,7 @@ pub(crate) fn word_index(word: &[u8]) -> Option<u16> {
 
 /// Whether a token has the shape of a BIP-39 word (3–8 ASCII letters). Only runs of at
 /// least 12 such tokens are looked up, which keeps ordinary prose cheap.
+#[cfg(test)]
 pub(crate) fn word_shaped(token: &[u8]) -> bool {
     (3..=8).contains(&token.len()) && token.iter().all(u8::is_ascii_alphabetic)
 }

@@ -1,6 +1,55 @@
 //! Byte-level helpers shared by the detectors. Everything works on UTF-8 bytes and returns
 //! positions on character boundaries (ASCII bytes are always boundaries).
 
+/// Byte classes, one table lookup per byte in the scanner's hot loop.
+pub(crate) const ALPHA: u8 = 1;
+/// An ASCII digit.
+pub(crate) const DIGIT: u8 = 2;
+/// An ASCII hex digit (digit or `a-f` / `A-F`).
+pub(crate) const HEX: u8 = 4;
+/// A byte the scanner must look at outside tokens: `@` and non-ASCII lead bytes.
+pub(crate) const SPECIAL: u8 = 8;
+
+const fn class_table() -> [u8; 256] {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = if c.is_ascii_digit() {
+            DIGIT | HEX
+        } else if c.is_ascii_hexdigit() {
+            ALPHA | HEX
+        } else if c.is_ascii_alphabetic() {
+            ALPHA
+        } else if c == b'@' || c >= 0x80 {
+            SPECIAL
+        } else {
+            0
+        };
+        b += 1;
+    }
+    t
+}
+
+/// The class of every byte.
+pub(crate) static CLASS: [u8; 256] = class_table();
+
+/// End of the run of ASCII letters and digits starting at `start`, and the classes every
+/// byte of it shares (`ALPHA` if all letters, `DIGIT` if all digits, `HEX` if all hex).
+pub(crate) fn token_at(bytes: &[u8], start: usize) -> (usize, u8) {
+    let mut shared = ALPHA | DIGIT | HEX;
+    let mut i = start;
+    while let Some(&b) = bytes.get(i) {
+        let c = CLASS[usize::from(b)];
+        if c & (ALPHA | DIGIT) == 0 {
+            break;
+        }
+        shared &= c;
+        i += 1;
+    }
+    (i, shared)
+}
+
 /// ASCII letter or digit: the characters that make up a token.
 pub(crate) fn is_alnum(b: u8) -> bool {
     b.is_ascii_alphanumeric()
