@@ -89,13 +89,6 @@ pub(crate) fn word_index(word: &[u8]) -> Option<u16> {
     table().find(word)
 }
 
-/// Whether a token has the shape of a BIP-39 word (3–8 ASCII letters). Only runs of at
-/// least 12 such tokens are looked up, which keeps ordinary prose cheap.
-#[cfg(test)]
-pub(crate) fn word_shaped(token: &[u8]) -> bool {
-    (3..=8).contains(&token.len()) && token.iter().all(u8::is_ascii_alphabetic)
-}
-
 /// One word of a run: its index and byte range.
 #[derive(Clone, Copy)]
 pub(crate) struct Word {
@@ -104,7 +97,8 @@ pub(crate) struct Word {
     end: usize,
 }
 
-/// Consecutive word-shaped tokens, separated only by spaces, commas or list numbers.
+/// Consecutive word-shaped tokens (3–8 ASCII letters), separated only by spaces, commas
+/// or list numbers. Only runs of at least 12 are looked up, which keeps prose cheap.
 #[derive(Default)]
 pub(crate) struct SeedRun {
     tokens: Vec<(usize, usize)>,
