@@ -5,7 +5,7 @@ fn main() {
         "/../shared/corpus/sanitizer-dev.jsonl"
     );
     let data = std::fs::read_to_string(path).unwrap();
-    let text = data.repeat(3);
+    let text = data.repeat(6);
     let kinds = std::env::args()
         .nth(1)
         .map(|k| KindSet::EMPTY.with(k.parse().unwrap()))

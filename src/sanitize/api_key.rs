@@ -88,28 +88,52 @@ const FORMATS: &[Format] = &[
 
 /// Shortest token whose prefix is all letters (`AKIA` + 16).
 const MIN_ALNUM_TOKEN: usize = 20;
-/// Longest letters-and-digits head of a prefix that ends in `-`, `_` or `.` (`github`).
-const MAX_HEAD: usize = 6;
+
+/// The letters-and-digits heads of the prefixes that continue with `-`, `_` or `.`.
+fn is_head(head: &[u8]) -> bool {
+    matches!(
+        head,
+        b"sk"
+            | b"rk"
+            | b"whsec"
+            | b"github"
+            | b"ghp"
+            | b"gho"
+            | b"ghu"
+            | b"ghs"
+            | b"ghr"
+            | b"xoxb"
+            | b"xoxp"
+            | b"xoxa"
+            | b"xoxe"
+            | b"xoxr"
+            | b"xoxs"
+            | b"xoxo"
+            | b"glpat"
+            | b"npm"
+            | b"hf"
+            | b"pypi"
+            | b"shpat"
+            | b"shpss"
+            | b"dop"
+            | b"SG"
+            | b"sq0atp"
+            | b"sq0csp"
+    )
+}
 
 /// If an API token starts at the alphanumeric run `start..run_end`, the token's end.
 pub(crate) fn match_at(bytes: &[u8], start: usize, run_end: usize) -> Option<usize> {
-    // Cheap reject for ordinary words: a prefix either continues with `-`, `_` or `.`
-    // right after a short head, or the token is a long run on its own.
-    let head = run_end - start;
+    // Cheap reject for ordinary words: a prefix is either a known head followed by `-`,
+    // `_` or `.`, or the start of a long run on its own (`AKIA…`, `AIza…`).
+    let head = bytes.get(start..run_end)?;
     let punct = matches!(bytes.get(run_end), Some(b'-' | b'_' | b'.'));
-    let google = bytes.get(start..start + 4) == Some(b"AIza"); // body may hold `-`, `_`
-    if !(punct && head <= MAX_HEAD || head >= MIN_ALNUM_TOKEN || google) {
+    let known_head = punct && is_head(head);
+    let long = head.len() >= MIN_ALNUM_TOKEN || head.starts_with(b"AIza");
+    if !(known_head || long) {
         return None;
     }
     let rest = bytes.get(start..)?;
-    let first = *rest.first()?;
-    // Cheap reject: every prefix starts with one of these letters.
-    if !matches!(
-        first,
-        b's' | b'r' | b'w' | b'A' | b'g' | b'x' | b'n' | b'h' | b'p' | b'd' | b'S'
-    ) {
-        return None;
-    }
     for format in FORMATS {
         if !rest.starts_with(format.prefix) {
             continue;
