@@ -14,7 +14,7 @@ fn get(obj: &JsValue, key: &str) -> JsValue {
 #[wasm_bindgen_test]
 fn offsets_are_utf16_code_units() {
     let text = "🦊🇫🇷 pw: Tiger!1024";
-    let found = sanitize::scan(text, JsValue::UNDEFINED).unwrap();
+    let found = sanitize::scan(text, None).unwrap();
     assert_eq!(found.length(), 1);
     let f = found.get(0);
     assert_eq!(get(&f, "kind").as_string().as_deref(), Some("password"));
@@ -32,13 +32,13 @@ fn offsets_are_utf16_code_units() {
 #[wasm_bindgen_test]
 fn bad_kind_names_are_typed_errors() {
     let kinds = js_sys::Array::of1(&"passwords".into());
-    let err = sanitize::contains_sensitive_data("x", kinds.into()).unwrap_err();
+    let err = sanitize::contains_sensitive_data("x", Some(kinds.into())).unwrap_err();
     assert_eq!(
         get(&err, "code").as_string().as_deref(),
         Some("UnknownSensitiveKind")
     );
     assert_eq!(
-        sanitize::redact("pw: Tiger!1024", JsValue::UNDEFINED).unwrap(),
+        sanitize::redact("pw: Tiger!1024", None).unwrap(),
         "pw: [REDACTED:password]"
     );
 }

@@ -81,11 +81,11 @@ export interface AnonymizedMessage {
 #[wasm_bindgen(unchecked_return_type = "Finding[]")]
 pub fn scan(
     text: &str,
-    #[wasm_bindgen(unchecked_param_type = "ScanOptions")] options: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "ScanOptions")] options: Option<JsValue>,
 ) -> Result<Array, JsValue> {
-    let kinds = match options.is_undefined() || options.is_null() {
-        true => KindSet::ALL,
-        false => {
+    let kinds = match options.filter(|o| !o.is_null()) {
+        None => KindSet::ALL,
+        Some(options) => {
             let kinds = field(&options, "kinds")?;
             if kinds.is_undefined() {
                 KindSet::ALL
@@ -119,12 +119,11 @@ pub fn scan(
 #[wasm_bindgen(js_name = containsSensitiveData)]
 pub fn contains_sensitive_data(
     text: &str,
-    #[wasm_bindgen(unchecked_param_type = "SensitiveKind[]")] kinds: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "SensitiveKind[]")] kinds: Option<JsValue>,
 ) -> Result<bool, JsValue> {
-    let kinds = if kinds.is_undefined() || kinds.is_null() {
-        KindSet::SENSITIVE
-    } else {
-        kind_set(&kinds)?
+    let kinds = match kinds.filter(|k| !k.is_null()) {
+        None => KindSet::SENSITIVE,
+        Some(kinds) => kind_set(&kinds)?,
     };
     Ok(sanitize::contains_sensitive_data(text, kinds))
 }
@@ -138,10 +137,10 @@ pub fn contains_sensitive_data(
 #[wasm_bindgen]
 pub fn redact(
     text: &str,
-    #[wasm_bindgen(unchecked_param_type = "RedactPolicy")] policy: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "RedactPolicy")] policy: Option<JsValue>,
 ) -> Result<String, JsValue> {
     let mut parsed = RedactPolicy::default();
-    if !(policy.is_undefined() || policy.is_null()) {
+    if let Some(policy) = policy.filter(|p| !p.is_null()) {
         let obj = object(&policy, "policy must be an object")?;
         for key in Object::keys(obj) {
             let name = key.as_string().unwrap_or_default();
