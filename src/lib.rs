@@ -16,6 +16,8 @@
 //!   src/eth/       core: plain Rust, no I/O, no clock, no JS — tested natively
 //! ```
 //!
+//! - [`transport`]: the binary wire protocol and the sans-IO reconnecting client.
+//!
 //! Every capability is a sans-IO core: it takes inputs (bytes, text, time) and returns
 //! outputs, and every failure is a typed error with a stable [`code`](eth::EthError::code)
 //! that crosses into JS as the `code` property of an `Error`.
@@ -26,6 +28,7 @@
 #![warn(missing_docs)]
 
 pub mod eth;
+pub mod transport;
 
 #[cfg(target_arch = "wasm32")]
 mod js;

@@ -1,0 +1,3 @@
+//! State-machine tests of the client, and a simulated network with a fake relay.
+
+mod client;
