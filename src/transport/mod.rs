@@ -16,6 +16,7 @@ pub mod frame;
 mod inbound;
 mod outbox;
 pub mod pool;
+pub mod relay;
 mod rng;
 mod timer;
 
