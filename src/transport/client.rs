@@ -650,6 +650,10 @@ impl Client {
         if let Ok(Some(_)) = self.outbox.remove(&id) {
             self.events.push_back(Event::Acked { id, seq });
         }
+        // The window has room again.
+        if !self.queue.is_empty() && !self.timers.is_set(Timer::Batch) {
+            self.flush();
+        }
     }
 
     fn on_deliver(&mut self, topic: Topic, seq: u64, payload: Vec<u8>, now: u64) {
@@ -737,7 +741,8 @@ impl Client {
             self.config.batching.max_batch_size,
             self.config.batching.max_batch_bytes,
         );
-        while !self.queue.is_empty() {
+        let window = self.config.batching.max_in_flight;
+        while !self.queue.is_empty() && self.in_flight.len() < window {
             let mut batch: Vec<Publish> = Vec::new();
             let mut bytes = 0;
             while let Some(id) = self.queue.front().copied() {
@@ -746,7 +751,8 @@ impl Client {
                     continue;
                 };
                 let len = entry.payload.len();
-                if !batch.is_empty() && (batch.len() >= max_len || bytes + len > max_bytes) {
+                let full = batch.len() >= max_len || self.in_flight.len() + batch.len() >= window;
+                if !batch.is_empty() && (full || bytes + len > max_bytes) {
                     break;
                 }
                 self.queue.pop_front();
@@ -774,7 +780,9 @@ impl Client {
             self.in_flight.extend(ids);
             self.send_frame(conn, &frame);
         }
-        self.queued_bytes = 0;
+        if self.queue.is_empty() {
+            self.queued_bytes = 0;
+        }
     }
 
     fn send_now(&mut self, frame: Frame) -> Result<(), TransportError> {

@@ -58,6 +58,9 @@ pub struct BatchConfig {
     pub max_batch_size: usize,
     /// `maxBatchBytes` (256 KiB): payload bytes per frame.
     pub max_batch_bytes: usize,
+    /// `maxInFlight` (100): messages sent and not yet acknowledged; a send window, so that
+    /// a rate-limited or slow relay is not flooded with resends.
+    pub max_in_flight: usize,
 }
 
 /// `health`: the periodic round trip through the relay.
@@ -114,6 +117,7 @@ impl Default for ClientConfig {
                 max_batch_delay: 10,
                 max_batch_size: 10,
                 max_batch_bytes: MAX_BATCH_BYTES,
+                max_in_flight: 100,
             },
             health: HealthConfig {
                 interval: 30_000,
@@ -157,6 +161,9 @@ impl ClientConfig {
         }
         if self.batching.max_batch_bytes == 0 || self.batching.max_batch_bytes > MAX_BATCH_BYTES {
             return bad("batching.maxBatchBytes", "must be between 1 and 262144");
+        }
+        if self.batching.max_in_flight == 0 {
+            return bad("batching.maxInFlight", "must be at least 1");
         }
         if self.max_frame_size <= PUBLISH_OVERHEAD {
             return bad("maxFrameSize", "too small for one message");
@@ -208,7 +215,8 @@ mod tests {
             BatchConfig {
                 max_batch_delay: 10,
                 max_batch_size: 10,
-                max_batch_bytes: 256 * 1024
+                max_batch_bytes: 256 * 1024,
+                max_in_flight: 100
             }
         );
         assert_eq!(c.max_frame_size, 1 << 20);
@@ -248,6 +256,10 @@ mod tests {
         assert_eq!(
             field(|c| c.batching.max_batch_bytes = 0),
             "batching.maxBatchBytes"
+        );
+        assert_eq!(
+            field(|c| c.batching.max_in_flight = 0),
+            "batching.maxInFlight"
         );
         assert_eq!(field(|c| c.max_frame_size = 10), "maxFrameSize");
     }

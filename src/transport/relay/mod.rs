@@ -190,11 +190,17 @@ impl<S: RelayStore> Relay<S> {
             Frame::Pong { .. } => return,
             _ => {}
         }
+        // The bucket meters writes and claims. Handshake and subscription frames are bounded
+        // otherwise (one auth per nonce, `max_subscriptions`), and refusing them would leave
+        // a client silently without its subscription.
         let cost = match &frame {
-            Frame::PublishBatch(batch) => u32::try_from(batch.len()).unwrap_or(u32::MAX),
-            _ => 1,
+            Frame::PublishBatch(batch) => Some(u32::try_from(batch.len()).unwrap_or(u32::MAX)),
+            Frame::Publish(_) | Frame::KeyPackagePublish { .. } | Frame::KeyPackageClaim { .. } => {
+                Some(1)
+            }
+            _ => None,
         };
-        if let Err(retry_after_ms) = c.bucket.take(cost, now) {
+        if let Some(Err(retry_after_ms)) = cost.map(|cost| c.bucket.take(cost, now)) {
             return out.send(
                 conn,
                 &Frame::Error(ErrorFrame::RateLimited { retry_after_ms }),
@@ -397,4 +403,4 @@ impl Outputs {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -21,6 +21,8 @@ pub trait RelayStore {
     /// Appends `payload` at the next seq unless `id` is already stored in `topic`, in
     /// which case the stored seq is returned with `fresh: false`.
     fn append_once(&mut self, topic: &Topic, id: MessageId, payload: &[u8], now: u64) -> Appended;
+    /// The last seq given out in `topic` (0 for none).
+    fn head(&self, topic: &Topic) -> u64;
     /// Up to `limit` messages after `cursor`, oldest first.
     fn read_after(&self, topic: &Topic, cursor: u64, limit: usize) -> Vec<(u64, Vec<u8>)>;
     /// Deletes messages stored before `before` (retention); seqs are never reused.
@@ -87,6 +89,10 @@ impl RelayStore for MemoryStore {
             seq: log.head,
             fresh: true,
         }
+    }
+
+    fn head(&self, topic: &Topic) -> u64 {
+        self.logs.get(topic).map_or(0, |log| log.head)
     }
 
     fn read_after(&self, topic: &Topic, cursor: u64, limit: usize) -> Vec<(u64, Vec<u8>)> {
@@ -167,6 +173,8 @@ mod tests {
         assert_eq!(s.read_after(&t(), 1, 10), vec![(2, b"b".to_vec())]);
         assert_eq!(s.read_after(&t(), 0, 1).len(), 1);
         assert_eq!(s.seq_of(&t(), &MessageId([2; 16])), Some(2));
+        assert_eq!(s.head(&t()), 2);
+        assert_eq!(s.head(&Topic::new("x").unwrap()), 0);
         assert!(s.read_after(&Topic::new("x").unwrap(), 0, 10).is_empty());
     }
 

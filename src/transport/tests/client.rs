@@ -919,3 +919,29 @@ fn full_jitter_depends_on_the_seed_only() {
     assert!(spread.len() > 10);
     assert!(spread.iter().all(|&d| d <= 1000));
 }
+
+#[test]
+fn the_send_window_holds_messages_until_acks_arrive() {
+    let mut cfg = config();
+    cfg.batching.max_in_flight = 3;
+    cfg.batching.max_batch_size = 2;
+    let (mut c, conn) = connected(cfg);
+    let ids: Vec<_> = (0..5u8)
+        .map(|n| c.send(topic("t"), vec![n], 0).unwrap())
+        .collect();
+    c.handle_timeout(10);
+    let sent_ids = |f: Vec<Frame>| -> Vec<MessageId> {
+        f.into_iter()
+            .flat_map(|f| match f {
+                Frame::Publish(p) => vec![p.id],
+                Frame::PublishBatch(b) => b.into_iter().map(|p| p.id).collect(),
+                _ => vec![],
+            })
+            .collect()
+    };
+    assert_eq!(sent_ids(frames(&mut c)), ids[..3]);
+    c.handle_frame(conn, &enc(Frame::Ack { id: ids[0], seq: 1 }), 11);
+    assert_eq!(sent_ids(frames(&mut c)), ids[3..4]);
+    c.handle_frame(conn, &enc(Frame::Ack { id: ids[1], seq: 2 }), 12);
+    assert_eq!(sent_ids(frames(&mut c)), ids[4..5]);
+}
