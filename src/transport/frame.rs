@@ -538,6 +538,20 @@ mod tests {
     }
 
     #[test]
+    fn fuzz_seeds_are_valid_frames() {
+        let seeds: [&[u8]; 4] = [
+            include_bytes!("../../fuzz/corpus/transport_frame/seed-publish"),
+            include_bytes!("../../fuzz/corpus/transport_frame/seed-batch"),
+            include_bytes!("../../fuzz/corpus/transport_frame/seed-error-stale"),
+            include_bytes!("../../fuzz/corpus/transport_frame/seed-keypackages"),
+        ];
+        for seed in seeds {
+            let frame = decode(seed, DEFAULT_MAX_FRAME_SIZE).unwrap();
+            assert_eq!(frame.encode(DEFAULT_MAX_FRAME_SIZE).unwrap(), seed);
+        }
+    }
+
+    #[test]
     fn topic_names_are_checked() {
         assert!(Topic::new("group/00ff").is_ok());
         assert!(Topic::new("").is_err());
