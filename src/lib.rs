@@ -16,7 +16,8 @@
 //!   src/eth/       core: plain Rust, no I/O, no clock, no JS — tested natively
 //! ```
 //!
-//! - [`transport`]: the binary wire protocol and the sans-IO reconnecting client.
+//! - [`transport`]: the binary wire protocol, the sans-IO reconnecting client and the
+//!   relay's sans-IO core (for the Durable Object).
 //!
 //! Every capability is a sans-IO core: it takes inputs (bytes, text, time) and returns
 //! outputs, and every failure is a typed error with a stable [`code`](eth::EthError::code)

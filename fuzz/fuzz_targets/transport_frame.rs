@@ -15,19 +15,27 @@ struct AnyHooks;
 
 impl RelayHooks for AnyHooks {
     fn verify(&self, installation: &[u8], _: &[u8; 32], _: &[u8]) -> Option<Identity> {
-        Some(Identity { installation: installation.to_vec(), address: "0x01".into() })
+        Some(Identity {
+            installation: installation.to_vec(),
+            address: "0x01".into(),
+        })
     }
 
     fn classify(&self, payload: &[u8]) -> Option<Handshake> {
         match payload {
-            [b'C', epoch, ..] => Some(Handshake { epoch: u64::from(*epoch), is_commit: true }),
+            [b'C', epoch, ..] => Some(Handshake {
+                epoch: u64::from(*epoch),
+                is_commit: true,
+            }),
             _ => None,
         }
     }
 }
 
 fn encode(frame: &Frame) -> Vec<u8> {
-    frame.encode(DEFAULT_MAX_FRAME_SIZE).expect("a decoded frame re-encodes")
+    frame
+        .encode(DEFAULT_MAX_FRAME_SIZE)
+        .expect("a decoded frame re-encodes")
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -41,14 +49,25 @@ fuzz_target!(|data: &[u8]| {
     // An authenticated relay connection receiving these bytes.
     let mut relay = Relay::new(RelayConfig::default(), MemoryStore::new());
     relay.open(ConnId(0), [0; 32], 0);
-    let hello = Frame::Hello { installation: vec![1] };
+    let hello = Frame::Hello {
+        installation: vec![1],
+    };
     relay.handle_frame(ConnId(0), &encode(&hello), 0, &AnyHooks);
-    relay.handle_frame(ConnId(0), &encode(&Frame::Auth { signature: vec![] }), 0, &AnyHooks);
+    relay.handle_frame(
+        ConnId(0),
+        &encode(&Frame::Auth { signature: vec![] }),
+        0,
+        &AnyHooks,
+    );
     relay.handle_frame(ConnId(0), data, 1, &AnyHooks);
 
     // A connected client receiving them.
-    let mut client =
-        Client::new(ClientConfig::default(), vec![1], Box::new(MemoryOutbox::new())).unwrap();
+    let mut client = Client::new(
+        ClientConfig::default(),
+        vec![1],
+        Box::new(MemoryOutbox::new()),
+    )
+    .unwrap();
     client.connect(0);
     client.handle_open(ConnId(0), 0);
     client.handle_frame(ConnId(0), &encode(&Frame::Welcome), 0);

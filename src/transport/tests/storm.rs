@@ -79,3 +79,14 @@ fn without_jitter_the_same_storm_is_one_spike() {
         "all at exactly initialDelay: {buckets:?}"
     );
 }
+
+#[test]
+fn the_simulation_replays_exactly_from_its_seed() {
+    let (a, buckets_a) = storm(9, Jitter::Full);
+    let (b, buckets_b) = storm(9, Jitter::Full);
+    assert_eq!(a.connects, b.connects);
+    assert_eq!(buckets_a, buckets_b);
+    assert_eq!(a.now, b.now);
+    let (c, _) = storm(10, Jitter::Full);
+    assert_ne!(a.connects, c.connects);
+}
