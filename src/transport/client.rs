@@ -223,13 +223,13 @@ impl Client {
     /// Drops the current socket, if any, and connects now with a fresh retry budget.
     /// Always works, also after `Failed`.
     pub fn reconnect(&mut self, now: u64) {
-        self.drop_connection(now);
+        self.drop_connection();
         self.begin_connect(now, 0);
     }
 
     /// Closes the connection for good (until `connect`); the outbox keeps its messages.
     pub fn close(&mut self, now: u64) {
-        self.drop_connection(now);
+        self.drop_connection();
         self.timers.clear();
         self.state = State::Idle;
         self.refresh_health(now);
@@ -477,7 +477,7 @@ impl Client {
                 | State::Connected { .. }
                 | State::Backoff { .. }
         ) {
-            self.drop_connection(now);
+            self.drop_connection();
             self.timers.stop(Timer::Reconnect);
             self.state = State::Offline;
             self.refresh_health(now);
@@ -559,21 +559,21 @@ impl Client {
             State::Connecting { attempt, .. } | State::Authenticating { attempt, .. } => attempt,
             _ => 0,
         };
-        self.forget_connection(now);
+        self.forget_connection();
         self.schedule_backoff(now, attempt + 1);
         self.refresh_health(now);
     }
 
     /// Closes the current socket, if any, without scheduling anything.
-    fn drop_connection(&mut self, now: u64) {
+    fn drop_connection(&mut self) {
         if let Some(conn) = self.state.conn() {
             self.transmits.push_back(Transmit::Close { conn });
-            self.forget_connection(now);
+            self.forget_connection();
         }
     }
 
     /// Per-connection bookkeeping when a socket goes away; leaves `state` to the caller.
-    fn forget_connection(&mut self, now: u64) {
+    fn forget_connection(&mut self) {
         let was_connected = matches!(self.state, State::Connected { .. });
         for timer in [
             Timer::Connect,
@@ -608,10 +608,9 @@ impl Client {
             self.events.push_back(Event::Disconnected);
         }
         self.state = State::Idle;
-        let _ = now;
     }
 
-    fn schedule_backoff(&mut self, _now: u64, attempt: u32) {
+    fn schedule_backoff(&mut self, now: u64, attempt: u32) {
         if !self.online {
             self.state = State::Offline;
             return;
@@ -622,7 +621,7 @@ impl Client {
         let delay_ms = backoff_delay(&self.config.retry, attempt, &mut self.rng);
         self.events
             .push_back(Event::Reconnecting { attempt, delay_ms });
-        self.timers.set(Timer::Reconnect, _now + delay_ms);
+        self.timers.set(Timer::Reconnect, now + delay_ms);
         self.state = State::Backoff { attempt };
     }
 
@@ -700,7 +699,7 @@ impl Client {
                     }
                     // The authentication itself was refused: retrying cannot help.
                     (None, None) => {
-                        self.drop_connection(now);
+                        self.drop_connection();
                         self.enter_failed(0);
                     }
                 }

@@ -179,3 +179,37 @@ mod tests {
         assert_eq!(p.iter_mut().count(), 1);
     }
 }
+
+#[cfg(test)]
+mod client_pool_tests {
+    use super::*;
+    use crate::transport::{Client, ClientConfig, ConnectionState, MemoryOutbox, Transmit};
+
+    #[test]
+    fn a_pool_of_clients_connects_per_shard_and_closes_idle_ones() {
+        let config = ClientConfig::default();
+        let mut pool: Pool<Client> = Pool::new(config.pool.clone());
+        let open = || {
+            Client::new(
+                ClientConfig::default(),
+                vec![1],
+                Box::new(MemoryOutbox::new()),
+            )
+        };
+        pool.get_or_open("wss://relay/a", 0, open)
+            .unwrap()
+            .connect(0);
+        pool.get_or_open("wss://relay/b", 1000, open)
+            .unwrap()
+            .connect(1000);
+        assert_eq!(pool.len(), 2);
+        assert_eq!(pool.poll_timeout(), Some(300_000));
+        for (_, mut client) in pool.handle_timeout(300_000) {
+            client.close(300_000);
+            assert_eq!(client.state(), ConnectionState::Idle);
+            assert!(std::iter::from_fn(|| client.poll_transmit())
+                .any(|t| matches!(t, Transmit::Close { .. })));
+        }
+        assert_eq!(pool.len(), 1);
+    }
+}
