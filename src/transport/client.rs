@@ -407,6 +407,9 @@ impl Client {
                     payload,
                 },
             ) => self.on_deliver(topic, seq, payload, now),
+            (State::Connected { .. }, Frame::Expired { topic, through }) => {
+                self.on_expired(topic, through, now)
+            }
             (State::Connected { .. }, Frame::Pong { nonce }) if self.ping == Some(nonce) => {
                 self.ping = None;
                 self.timers.stop(Timer::PongDeadline);
@@ -660,6 +663,29 @@ impl Client {
             return;
         };
         for (seq, payload) in inbound.accept(seq, payload, now) {
+            self.events.push_back(Event::Message {
+                topic: topic.clone(),
+                seq,
+                payload,
+            });
+        }
+    }
+
+    fn on_expired(&mut self, topic: Topic, through: u64, now: u64) {
+        let Some(inbound) = self.subscriptions.get_mut(&topic) else {
+            return;
+        };
+        let from = inbound.cursor.saturating_add(1);
+        if through < from {
+            return;
+        }
+        let ready = inbound.skip_through(through, now);
+        self.events.push_back(Event::Expired {
+            topic: topic.clone(),
+            from,
+            through,
+        });
+        for (seq, payload) in ready {
             self.events.push_back(Event::Message {
                 topic: topic.clone(),
                 seq,

@@ -129,6 +129,16 @@ pub enum Event {
         /// The bytes.
         payload: Vec<u8>,
     },
+    /// Messages of a topic expired on the relay (retention) before this client read them:
+    /// they will never be delivered, and delivery continues after `through`.
+    Expired {
+        /// The topic.
+        topic: Topic,
+        /// The first missed sequence number.
+        from: u64,
+        /// The last missed sequence number.
+        through: u64,
+    },
     /// A claimed key package.
     KeyPackage {
         /// The claim's request number.

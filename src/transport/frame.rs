@@ -234,6 +234,14 @@ pub enum Frame {
     },
     /// Relay → client: an error.
     Error(ErrorFrame),
+    /// Relay → client, before a backlog: the messages up to `through` are gone (retention),
+    /// so the subscription continues after them instead of waiting for them forever.
+    Expired {
+        /// The log.
+        topic: Topic,
+        /// The last sequence number that will never be delivered.
+        through: u64,
+    },
 }
 
 impl Frame {
@@ -245,6 +253,7 @@ impl Frame {
             Frame::Subscribe { topic, .. }
             | Frame::Unsubscribe { topic }
             | Frame::Deliver { topic, .. }
+            | Frame::Expired { topic, .. }
             | Frame::Publish(Publish { topic, .. })
             | Frame::Error(ErrorFrame::StaleEpoch { topic, .. })
             | Frame::Error(ErrorFrame::Unauthorized {
@@ -414,6 +423,10 @@ mod tests {
             Frame::Error(ErrorFrame::UnsupportedVersion { supported: 1 }),
             Frame::Error(ErrorFrame::TooManySubscriptions { max: 100 }),
             Frame::Error(ErrorFrame::NoKeyPackage { request: 3 }),
+            Frame::Expired {
+                topic: topic("group/ab"),
+                through: 9,
+            },
         ]
     }
 

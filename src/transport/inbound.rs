@@ -54,6 +54,23 @@ impl Inbound {
         ready
     }
 
+    /// Moves the cursor past `through` (messages that no longer exist); returns the buffered
+    /// messages now deliverable, in order.
+    pub(crate) fn skip_through(&mut self, through: u64, now: u64) -> Vec<(u64, Vec<u8>)> {
+        if through <= self.cursor {
+            return Vec::new();
+        }
+        self.cursor = through;
+        self.early = self.early.split_off(&through.saturating_add(1));
+        match self.early.remove(&through.saturating_add(1)) {
+            Some(payload) => self.accept(through + 1, payload, now),
+            None => {
+                self.gap_since = (!self.early.is_empty()).then_some(now);
+                Vec::new()
+            }
+        }
+    }
+
     /// Whether a gap has been open for at least `timeout`.
     pub(crate) fn stalled(&self, now: u64, timeout: u64) -> bool {
         self.gap_since
@@ -114,6 +131,24 @@ mod tests {
         assert_eq!(seqs(i.accept(1, vec![], 5)), [1, 2]);
         assert_eq!(i.gap_since, Some(5));
         assert_eq!(i.buffered(), 1);
+    }
+
+    #[test]
+    fn skipping_expired_messages_releases_what_follows() {
+        let mut i = Inbound::new(0);
+        i.accept(2, vec![], 0);
+        i.accept(5, vec![5], 0);
+        i.accept(6, vec![6], 0);
+        // 1..=4 expired: 2 is dropped with them, 5 and 6 go out.
+        assert_eq!(seqs(i.skip_through(4, 1)), [5, 6]);
+        assert_eq!((i.cursor, i.buffered(), i.gap_since), (6, 0, None));
+        // Skipping backwards changes nothing.
+        assert!(i.skip_through(3, 2).is_empty());
+        assert_eq!(i.cursor, 6);
+        // A skip that leaves a gap keeps it open.
+        i.accept(9, vec![], 3);
+        assert!(i.skip_through(7, 4).is_empty());
+        assert_eq!((i.cursor, i.gap_since), (7, Some(4)));
     }
 
     #[test]

@@ -300,6 +300,23 @@ impl<S: RelayStore> Relay<S> {
             .entry(topic.clone())
             .or_default()
             .insert(conn);
+        // Tell the client about messages it can never get (retention), so it does not wait.
+        let next = self
+            .store
+            .read_after(&topic, cursor, 1)
+            .first()
+            .map(|(seq, _)| *seq);
+        let gone_through = match next {
+            Some(seq) => seq.saturating_sub(1),
+            None => self.store.head(&topic),
+        };
+        if gone_through > cursor {
+            let expired = Frame::Expired {
+                topic: topic.clone(),
+                through: gone_through,
+            };
+            out.send(conn, &expired);
+        }
         // The backlog goes out in pages before any live message (this call is atomic).
         const PAGE: usize = 512;
         let mut after = cursor;

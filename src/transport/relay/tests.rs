@@ -448,6 +448,50 @@ fn prune_applies_retention() {
         b.relay.store().read_after(&t("group/g"), 0, 10),
         vec![(2, b"new".to_vec())]
     );
+    // A subscriber from the start learns that seq 1 is gone, then gets the rest.
+    let sub = |b: &mut Bench, cursor| {
+        b.send(
+            1,
+            Frame::Subscribe {
+                topic: t("group/g"),
+                cursor,
+            },
+        )
+    };
+    assert_eq!(
+        sub(&mut b, 0),
+        [
+            (
+                1,
+                Frame::Expired {
+                    topic: t("group/g"),
+                    through: 1
+                }
+            ),
+            (
+                1,
+                Frame::Deliver {
+                    topic: t("group/g"),
+                    seq: 2,
+                    payload: b"new".to_vec()
+                }
+            )
+        ]
+    );
+    // Up to date: nothing expired to report.
+    assert!(sub(&mut b, 2).is_empty());
+    // Everything pruned: the whole range is reported.
+    b.relay.prune(1_000);
+    assert_eq!(
+        sub(&mut b, 0),
+        [(
+            1,
+            Frame::Expired {
+                topic: t("group/g"),
+                through: 2
+            }
+        )]
+    );
 }
 
 // ----- authorization matrix: every attempt is refused -------------------------------------

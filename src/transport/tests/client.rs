@@ -945,3 +945,59 @@ fn the_send_window_holds_messages_until_acks_arrive() {
     c.handle_frame(conn, &enc(Frame::Ack { id: ids[1], seq: 2 }), 12);
     assert_eq!(sent_ids(frames(&mut c)), ids[4..5]);
 }
+
+#[test]
+fn expired_messages_are_reported_and_skipped() {
+    let (mut c, conn) = connected(config());
+    c.subscribe(topic("t"), 0, 0);
+    let deliver = |seq| {
+        enc(Frame::Deliver {
+            topic: topic("t"),
+            seq,
+            payload: vec![seq as u8],
+        })
+    };
+    c.handle_frame(conn, &deliver(4), 1);
+    c.handle_frame(
+        conn,
+        &enc(Frame::Expired {
+            topic: topic("t"),
+            through: 3,
+        }),
+        2,
+    );
+    assert_eq!(
+        events(&mut c),
+        [
+            Event::Expired {
+                topic: topic("t"),
+                from: 1,
+                through: 3
+            },
+            Event::Message {
+                topic: topic("t"),
+                seq: 4,
+                payload: vec![4]
+            }
+        ]
+    );
+    // Stale or unknown-topic notices change nothing.
+    c.handle_frame(
+        conn,
+        &enc(Frame::Expired {
+            topic: topic("t"),
+            through: 2,
+        }),
+        3,
+    );
+    c.handle_frame(
+        conn,
+        &enc(Frame::Expired {
+            topic: topic("u"),
+            through: 9,
+        }),
+        3,
+    );
+    assert!(events(&mut c).is_empty());
+    assert_eq!(c.cursor(&topic("t")), Some(4));
+}
