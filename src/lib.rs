@@ -32,4 +32,4 @@ pub mod eth;
 pub mod transport;
 
 #[cfg(target_arch = "wasm32")]
-mod js;
+pub mod js;
