@@ -303,7 +303,7 @@ impl Client {
                 self.flush();
             } else if !self.timers.is_set(Timer::Batch) {
                 self.timers
-                    .set(Timer::Batch, now + batching.max_batch_delay);
+                    .set(Timer::Batch, now.saturating_add(batching.max_batch_delay));
             }
         }
         Ok(id)
@@ -456,8 +456,10 @@ impl Client {
                 (Timer::Probe, State::Connected { conn }) => {
                     self.send_probe(conn, now);
                     self.resume_stalled(conn, now);
-                    self.timers
-                        .set(Timer::Probe, now + self.config.health.interval);
+                    self.timers.set(
+                        Timer::Probe,
+                        now.saturating_add(self.config.health.interval),
+                    );
                 }
                 (Timer::ProbeDeadline, _) => {
                     self.probe = None;
@@ -521,7 +523,8 @@ impl Client {
         self.transmits.push_back(Transmit::Connect { conn });
         self.state = State::Connecting { conn, attempt };
         self.timers.stop(Timer::Reconnect);
-        self.timers.set(Timer::Connect, now + self.config.timeout);
+        self.timers
+            .set(Timer::Connect, now.saturating_add(self.config.timeout));
     }
 
     fn on_welcome(&mut self, conn: ConnId, now: u64) {
@@ -539,12 +542,16 @@ impl Client {
         self.requeue_all();
         self.flush();
         if self.config.keep_alive.enabled {
-            self.timers
-                .set(Timer::KeepAlive, now + self.config.keep_alive.interval);
+            self.timers.set(
+                Timer::KeepAlive,
+                now.saturating_add(self.config.keep_alive.interval),
+            );
         }
         self.send_probe(conn, now);
-        self.timers
-            .set(Timer::Probe, now + self.config.health.interval);
+        self.timers.set(
+            Timer::Probe,
+            now.saturating_add(self.config.health.interval),
+        );
         self.refresh_health(now);
     }
 
@@ -563,7 +570,7 @@ impl Client {
             _ => 0,
         };
         self.forget_connection();
-        self.schedule_backoff(now, attempt + 1);
+        self.schedule_backoff(now, attempt.saturating_add(1));
         self.refresh_health(now);
     }
 
@@ -607,7 +614,7 @@ impl Client {
             }
         }
         if was_connected {
-            self.reconnects += 1;
+            self.reconnects = self.reconnects.saturating_add(1);
             self.events.push_back(Event::Disconnected);
         }
         self.state = State::Idle;
@@ -624,7 +631,8 @@ impl Client {
         let delay_ms = backoff_delay(&self.config.retry, attempt, &mut self.rng);
         self.events
             .push_back(Event::Reconnecting { attempt, delay_ms });
-        self.timers.set(Timer::Reconnect, now + delay_ms);
+        self.timers
+            .set(Timer::Reconnect, now.saturating_add(delay_ms));
         self.state = State::Backoff { attempt };
     }
 
@@ -699,9 +707,9 @@ impl Client {
             ErrorFrame::RateLimited { retry_after_ms } => {
                 let base = u64::from(retry_after_ms);
                 // Jitter so that clients limited together do not come back together.
-                let wait = base + self.rng.up_to(base.min(1_000));
+                let wait = base.saturating_add(self.rng.up_to(base.min(1_000)));
                 self.timers.stop(Timer::Batch);
-                self.timers.set(Timer::RateLimit, now + wait);
+                self.timers.set(Timer::RateLimit, now.saturating_add(wait));
                 // Nothing of the refused frame was stored: send it all again afterwards.
                 self.requeue_all();
                 self.events.push_back(Event::RateLimited {
@@ -833,11 +841,15 @@ impl Client {
         self.send_frame(conn, &Frame::Ping { nonce });
         self.ping = Some(nonce);
         if !self.timers.is_set(Timer::PongDeadline) {
-            self.timers
-                .set(Timer::PongDeadline, now + self.config.keep_alive.timeout);
+            self.timers.set(
+                Timer::PongDeadline,
+                now.saturating_add(self.config.keep_alive.timeout),
+            );
         }
-        self.timers
-            .set(Timer::KeepAlive, now + self.config.keep_alive.interval);
+        self.timers.set(
+            Timer::KeepAlive,
+            now.saturating_add(self.config.keep_alive.interval),
+        );
     }
 
     fn send_probe(&mut self, conn: ConnId, now: u64) {
@@ -847,8 +859,10 @@ impl Client {
         let nonce = self.fresh_nonce();
         self.send_frame(conn, &Frame::Probe { nonce });
         self.probe = Some((nonce, now));
-        self.timers
-            .set(Timer::ProbeDeadline, now + self.config.health.timeout);
+        self.timers.set(
+            Timer::ProbeDeadline,
+            now.saturating_add(self.config.health.timeout),
+        );
     }
 
     /// Asks the relay to replay topics stuck on a gap since `health.timeout`.

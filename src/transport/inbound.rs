@@ -61,9 +61,15 @@ impl Inbound {
             return Vec::new();
         }
         self.cursor = through;
-        self.early = self.early.split_off(&through.saturating_add(1));
-        match self.early.remove(&through.saturating_add(1)) {
-            Some(payload) => self.accept(through + 1, payload, now),
+        let Some(next) = through.checked_add(1) else {
+            // Nothing can follow the last possible seq.
+            self.early.clear();
+            self.gap_since = None;
+            return Vec::new();
+        };
+        self.early = self.early.split_off(&next);
+        match self.early.remove(&next) {
+            Some(payload) => self.accept(next, payload, now),
             None => {
                 self.gap_since = (!self.early.is_empty()).then_some(now);
                 Vec::new()
@@ -142,6 +148,12 @@ mod tests {
         // 1..=4 expired: 2 is dropped with them, 5 and 6 go out.
         assert_eq!(seqs(i.skip_through(4, 1)), [5, 6]);
         assert_eq!((i.cursor, i.buffered(), i.gap_since), (6, 0, None));
+        // The very last seq: nothing overflows.
+        let mut end = Inbound::new(0);
+        end.accept(u64::MAX, vec![], 0);
+        assert!(end.skip_through(u64::MAX, 0).is_empty());
+        assert_eq!(end.cursor, u64::MAX);
+        assert!(end.accept(u64::MAX, vec![], 0).is_empty());
         // Skipping backwards changes nothing.
         assert!(i.skip_through(3, 2).is_empty());
         assert_eq!(i.cursor, 6);

@@ -1001,3 +1001,26 @@ fn expired_messages_are_reported_and_skipped() {
     assert!(events(&mut c).is_empty());
     assert_eq!(c.cursor(&topic("t")), Some(4));
 }
+
+#[test]
+fn times_near_the_end_of_the_clock_do_not_overflow() {
+    let end = u64::MAX - 5;
+    let mut c = client_with(ClientConfig::default());
+    c.connect(end);
+    let conn = handshake(&mut c, end);
+    c.send(topic("t"), vec![1], end).unwrap();
+    c.handle_frame(
+        conn,
+        &enc(Frame::Error(ErrorFrame::RateLimited {
+            retry_after_ms: u32::MAX,
+        })),
+        end,
+    );
+    c.handle_timeout(u64::MAX);
+    c.handle_closed(conn, u64::MAX);
+    // Every saturated deadline is due at once: the attempts run out instead of looping.
+    c.handle_timeout(u64::MAX);
+    assert_eq!(c.state(), ConnectionState::Failed);
+    c.reconnect(0);
+    assert_eq!(c.state(), ConnectionState::Connecting);
+}
