@@ -277,6 +277,27 @@ impl Client {
         payload: Vec<u8>,
         now: u64,
     ) -> Result<MessageId, TransportError> {
+        let id = self.fresh_id();
+        self.send_with_id(id, topic, payload, now)?;
+        Ok(id)
+    }
+
+    /// A fresh idempotency id from the client's generator, for callers that must persist a
+    /// message (for example in IndexedDB, asynchronously) before handing it to
+    /// [`send_with_id`](Client::send_with_id).
+    pub fn new_message_id(&mut self) -> MessageId {
+        self.fresh_id()
+    }
+
+    /// [`send`](Client::send) with a caller-chosen idempotency id: the relay stores one
+    /// message per id, so resending an id the relay already has is harmless.
+    pub fn send_with_id(
+        &mut self,
+        id: MessageId,
+        topic: Topic,
+        payload: Vec<u8>,
+        now: u64,
+    ) -> Result<(), TransportError> {
         let max = self.config.max_payload();
         if payload.len() > max {
             return Err(TransportError::PayloadTooLarge {
@@ -284,8 +305,9 @@ impl Client {
                 max,
             });
         }
-        let id = self.fresh_id();
         let len = payload.len();
+        // An id already stored is updated in place and keeps its place in the resend order.
+        let known = self.outbox.get(&id).is_some();
         self.outbox.insert(OutboxEntry {
             id,
             topic,
@@ -293,7 +315,7 @@ impl Client {
             attempts: 0,
             failed: false,
         })?;
-        if matches!(self.state, State::Connected { .. }) {
+        if !known && matches!(self.state, State::Connected { .. }) {
             self.queue.push_back(id);
             self.queued_bytes += len;
             let batching = &self.config.batching;
@@ -306,7 +328,7 @@ impl Client {
                     .set(Timer::Batch, now.saturating_add(batching.max_batch_delay));
             }
         }
-        Ok(id)
+        Ok(())
     }
 
     /// Resends every message marked failed, with a fresh retry budget.

@@ -1024,3 +1024,22 @@ fn times_near_the_end_of_the_clock_do_not_overflow() {
     c.reconnect(0);
     assert_eq!(c.state(), ConnectionState::Connecting);
 }
+
+#[test]
+fn a_caller_chosen_id_is_sent_once_even_if_given_twice() {
+    let (mut c, _) = connected(config());
+    let id = c.new_message_id();
+    assert_ne!(id, c.new_message_id());
+    c.send_with_id(id, topic("t"), vec![1], 0).unwrap();
+    c.send_with_id(id, topic("t"), vec![1], 0).unwrap();
+    assert_eq!(c.outbox().ids(), [id]);
+    c.handle_timeout(10);
+    assert_eq!(
+        frames(&mut c),
+        [Frame::Publish(Publish {
+            topic: topic("t"),
+            id,
+            payload: vec![1]
+        })]
+    );
+}
