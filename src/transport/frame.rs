@@ -84,6 +84,7 @@ pub struct Publish {
     /// The idempotency id.
     pub id: MessageId,
     /// Opaque bytes (an MLS message once encryption is wired in).
+    #[serde(with = "serde_bytes")]
     pub payload: Vec<u8>,
 }
 
@@ -142,6 +143,7 @@ pub enum Frame {
     /// Client → relay, first frame: who is connecting.
     Hello {
         /// The installation's public signature key.
+        #[serde(with = "serde_bytes")]
         installation: Vec<u8>,
     },
     /// Relay → client: sign this to prove control of the installation key.
@@ -152,6 +154,7 @@ pub enum Frame {
     /// Client → relay: the signature over the challenge (opaque here; checked by the relay).
     Auth {
         /// Signature bytes.
+        #[serde(with = "serde_bytes")]
         signature: Vec<u8>,
     },
     /// Relay → client: authenticated; subscriptions and publishes may follow.
@@ -186,6 +189,7 @@ pub enum Frame {
         /// Sequence number, increasing from 1 without gaps.
         seq: u64,
         /// The stored bytes.
+        #[serde(with = "serde_bytes")]
         payload: Vec<u8>,
     },
     /// Keep-alive request (either side).
@@ -214,6 +218,7 @@ pub enum Frame {
         /// Key packages handed out once each.
         one_time: Vec<Vec<u8>>,
         /// Handed out when no one-time package is left; never deleted.
+        #[serde(with = "serde_bytes")]
         last_resort: Option<Vec<u8>>,
     },
     /// Client → relay: claim one key package of an installation.
@@ -221,6 +226,7 @@ pub enum Frame {
         /// Caller-chosen number echoed in the answer.
         request: u32,
         /// The installation whose key package is wanted.
+        #[serde(with = "serde_bytes")]
         installation: Vec<u8>,
     },
     /// Relay → client: the claimed key package.
@@ -228,6 +234,7 @@ pub enum Frame {
         /// The claim's request number.
         request: u32,
         /// The key package bytes.
+        #[serde(with = "serde_bytes")]
         key_package: Vec<u8>,
         /// Whether it is the (reused) last-resort package.
         last_resort: bool,
