@@ -14,6 +14,8 @@
 //!        │
 //!        ▼
 //!   src/eth/       core: plain Rust, no I/O, no clock, no JS — tested natively
+//!   src/mls/       core: MLS groups with wallet-bound identities (openmls)
+//!   src/storage/   in-memory state and change sets for write-behind persistence
 //! ```
 //!
 //! Every capability is a sans-IO core: it takes inputs (bytes, text, time) and returns
@@ -26,6 +28,8 @@
 #![warn(missing_docs)]
 
 pub mod eth;
+pub mod mls;
+pub mod storage;
 
 #[cfg(target_arch = "wasm32")]
 mod js;
