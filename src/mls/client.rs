@@ -1,10 +1,10 @@
 use std::collections::BTreeMap;
 
 use openmls::prelude::{
-    tls_codec::DeserializeBytes, BasicCredential, Capabilities, CredentialType,
-    CredentialWithKey, Extension, ExtensionType, Extensions, GroupId, KeyPackage, Lifetime,
-    MlsGroup, MlsGroupJoinConfig, MlsMessageBodyIn, MlsMessageIn, MlsMessageOut,
-    ProtocolVersion, StagedWelcome, UnknownExtension, MIXED_CIPHERTEXT_WIRE_FORMAT_POLICY,
+    tls_codec::DeserializeBytes, BasicCredential, Capabilities, CredentialType, CredentialWithKey,
+    Extension, ExtensionType, Extensions, GroupId, KeyPackage, Lifetime, MlsGroup,
+    MlsGroupJoinConfig, MlsMessageBodyIn, MlsMessageIn, MlsMessageOut, ProtocolVersion,
+    StagedWelcome, UnknownExtension, MIXED_CIPHERTEXT_WIRE_FORMAT_POLICY,
 };
 use openmls_basic_credential::SignatureKeyPair;
 use openmls_traits::{types::SignatureScheme, OpenMlsProvider};
@@ -176,7 +176,11 @@ impl Client {
 
     /// Creates `count` (1..=100) single-use key packages valid from `now`, each an
     /// `MLSMessage` to publish.
-    pub fn create_key_packages(&mut self, count: usize, now: u64) -> Result<Vec<Vec<u8>>, MlsError> {
+    pub fn create_key_packages(
+        &mut self,
+        count: usize,
+        now: u64,
+    ) -> Result<Vec<Vec<u8>>, MlsError> {
         if !(1..=100).contains(&count) {
             return Err(MlsError::InvalidArgument {
                 reason: "create 1 to 100 key packages at a time".into(),
@@ -194,7 +198,7 @@ impl Client {
     fn key_package(&mut self, last_resort: bool, now: u64) -> Result<Vec<u8>, MlsError> {
         let mut builder = KeyPackage::builder()
             .key_package_lifetime(self.lifetime(now))
-            .leaf_node_capabilities(self.capabilities());
+            .leaf_node_capabilities(self.capabilities(last_resort));
         if last_resort {
             builder = builder.mark_as_last_resort();
         }
@@ -237,7 +241,7 @@ impl Client {
             .with_wire_format_policy(MIXED_CIPHERTEXT_WIRE_FORMAT_POLICY)
             .max_past_epochs(self.config.max_past_epochs)
             .use_ratchet_tree_extension(true)
-            .with_capabilities(self.capabilities())
+            .with_capabilities(self.capabilities(false))
             .with_group_context_extensions(extensions)
             .lifetime(self.lifetime(now))
             .build(
@@ -274,8 +278,9 @@ impl Client {
         welcome: openmls::prelude::Welcome,
         now: u64,
     ) -> Result<Event, MlsError> {
-        let staged = StagedWelcome::new_from_welcome(&self.provider, &self.join_config(), welcome, None)
-            .map_err(convert::welcome_error)?;
+        let staged =
+            StagedWelcome::new_from_welcome(&self.provider, &self.join_config(), welcome, None)
+                .map_err(convert::welcome_error)?;
         let mut members = Vec::new();
         for member in staged.members() {
             members.push(super::identity::verify_credential(
@@ -288,7 +293,9 @@ impl Client {
                 reason: "group uses another ciphersuite".into(),
             });
         }
-        let mls = staged.into_group(&self.provider).map_err(convert::welcome_error)?;
+        let mls = staged
+            .into_group(&self.provider)
+            .map_err(convert::welcome_error)?;
         let dm = is_dm(&mls);
         if dm && members.len() > 2 {
             return Err(MlsError::InvalidWelcome {
@@ -338,7 +345,6 @@ impl Client {
                 group_id: hex(group_id),
             })
     }
-
 
     fn insert_group(&mut self, mls: MlsGroup, now: u64) -> Result<(), MlsError> {
         let group_id = mls.group_id().as_slice().to_vec();
@@ -422,12 +428,18 @@ impl Client {
     }
 
     /// Only non-default entries: mls-rs refuses capabilities that list default extension
-    /// or proposal types.
-    fn capabilities(&self) -> Capabilities {
+    /// or proposal types. A last-resort key package must list its (non-default) extension.
+    fn capabilities(&self, last_resort: bool) -> Capabilities {
+        let dm = ExtensionType::Unknown(DM_EXTENSION);
+        let extensions: &[ExtensionType] = if last_resort {
+            &[dm, ExtensionType::LastResort]
+        } else {
+            &[dm]
+        };
         Capabilities::new(
             None,
             Some(&[self.config.suite.openmls()]),
-            Some(&[ExtensionType::Unknown(DM_EXTENSION)]),
+            Some(extensions),
             None,
             Some(&[CredentialType::Basic]),
         )
@@ -455,9 +467,11 @@ pub(crate) fn lookup<'a>(
     groups: &'a mut BTreeMap<Vec<u8>, Group>,
     group_id: &[u8],
 ) -> Result<&'a mut Group, MlsError> {
-    groups.get_mut(group_id).ok_or_else(|| MlsError::UnknownGroup {
-        group_id: hex(group_id),
-    })
+    groups
+        .get_mut(group_id)
+        .ok_or_else(|| MlsError::UnknownGroup {
+            group_id: hex(group_id),
+        })
 }
 
 fn group_key(group_id: &[u8]) -> Vec<u8> {
@@ -472,7 +486,8 @@ fn is_dm(mls: &MlsGroup) -> bool {
 
 /// Parses one complete `MLSMessage`; trailing bytes are refused.
 pub(crate) fn parse_message(bytes: &[u8]) -> Result<MlsMessageIn, MlsError> {
-    let (message, rest) = MlsMessageIn::tls_deserialize_bytes(bytes).map_err(MlsError::malformed)?;
+    let (message, rest) =
+        MlsMessageIn::tls_deserialize_bytes(bytes).map_err(MlsError::malformed)?;
     if !rest.is_empty() {
         return Err(MlsError::malformed("trailing bytes after the MLSMessage"));
     }

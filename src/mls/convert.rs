@@ -59,10 +59,12 @@ pub(crate) fn process_error<S: Display>(
             reason: e.to_string(),
         },
         ProcessMessageError::ValidationError(v) => match v {
-            ValidationError::WrongEpoch | ValidationError::NoPastEpochData => MlsError::WrongEpoch {
-                message_epoch,
-                group_epoch,
-            },
+            ValidationError::WrongEpoch | ValidationError::NoPastEpochData => {
+                MlsError::WrongEpoch {
+                    message_epoch,
+                    group_epoch,
+                }
+            }
             ValidationError::WrongGroupId => MlsError::MessageForUnknownGroup {
                 group_id: String::new(),
             },
@@ -74,6 +76,14 @@ pub(crate) fn process_error<S: Display>(
                     reason: v.to_string(),
                 }
             }
+            // openmls says "too distant in the past" both for an epoch whose secrets were
+            // deleted (max_past_epochs) and for a deleted key of the current epoch.
+            ValidationError::UnableToDecrypt(MessageDecryptionError::SecretTreeError(
+                SecretTreeError::TooDistantInThePast,
+            )) if message_epoch < group_epoch => MlsError::WrongEpoch {
+                message_epoch,
+                group_epoch,
+            },
             ValidationError::UnableToDecrypt(MessageDecryptionError::SecretTreeError(
                 SecretTreeError::SecretReuseError | SecretTreeError::TooDistantInThePast,
             )) => MlsError::ReplayedMessage,

@@ -16,9 +16,12 @@ impl Client {
     /// Encrypts an application message for the group: an `MLSMessage` carrying a
     /// PrivateMessage (plain-text application messages are never produced).
     pub fn encrypt(&mut self, group_id: &[u8], content: &[u8]) -> Result<Vec<u8>, MlsError> {
-        let group = self.groups.get_mut(group_id).ok_or_else(|| MlsError::UnknownGroup {
-            group_id: hex(group_id),
-        })?;
+        let group = self
+            .groups
+            .get_mut(group_id)
+            .ok_or_else(|| MlsError::UnknownGroup {
+                group_id: hex(group_id),
+            })?;
         let message = group
             .mls
             .create_message(&self.provider, &self.identity.key_pair, content)
@@ -46,12 +49,12 @@ impl Client {
         };
         let group_id = protocol.group_id().as_slice().to_vec();
         let message_epoch = protocol.epoch().as_u64();
-        let group = self
-            .groups
-            .get_mut(&group_id)
-            .ok_or_else(|| MlsError::MessageForUnknownGroup {
-                group_id: hex(&group_id),
-            })?;
+        let group =
+            self.groups
+                .get_mut(&group_id)
+                .ok_or_else(|| MlsError::MessageForUnknownGroup {
+                    group_id: hex(&group_id),
+                })?;
         let group_epoch = group.mls.epoch().as_u64();
         if message_epoch > group_epoch {
             return Err(MlsError::WrongEpoch {
@@ -148,7 +151,10 @@ impl Client {
         if is_dm && group.mls.members().count() + key_packages.len() > 2 {
             return Err(MlsError::DmMemberLimit);
         }
-        let group = self.groups.get_mut(group_id).ok_or(MlsError::GroupInactive)?;
+        let group = self
+            .groups
+            .get_mut(group_id)
+            .ok_or(MlsError::GroupInactive)?;
         let (commit, welcome, _) = group
             .mls
             .add_members(&self.provider, &self.identity.key_pair, &key_packages)

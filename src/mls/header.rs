@@ -30,7 +30,8 @@ pub enum MessageContentType {
 /// so that a relay can order commits per (group, epoch) without any key. Welcomes, key
 /// packages, group infos and malformed bytes are [`MlsError::MalformedMessage`].
 pub fn peek_header(bytes: &[u8]) -> Result<MessageHeader, MlsError> {
-    let (message, rest) = MlsMessageIn::tls_deserialize_bytes(bytes).map_err(MlsError::malformed)?;
+    let (message, rest) =
+        MlsMessageIn::tls_deserialize_bytes(bytes).map_err(MlsError::malformed)?;
     if !rest.is_empty() {
         return Err(MlsError::malformed("trailing bytes after the MLSMessage"));
     }

@@ -76,7 +76,9 @@ impl Binding {
         let scheme = SignatureScheme::try_from(scheme)
             .ok()
             .filter(|s| scheme_name(*s).is_some())
-            .ok_or_else(|| MlsError::binding(format!("unsupported signature scheme {scheme:#06x}")))?;
+            .ok_or_else(|| {
+                MlsError::binding(format!("unsupported signature scheme {scheme:#06x}"))
+            })?;
         let key_len = usize::from(r.take::<1>()?[0]);
         let installation_key = r.take_slice(key_len)?.to_vec();
         let issued_at = u64::from_be_bytes(r.take::<8>()?);
@@ -263,13 +265,9 @@ impl IdentityRequest {
         };
         let signer = recover_signer(&self.statement, wallet_signature).map_err(mismatch)?;
         if signer != self.address {
-            return Err(mismatch(format!(
-                "signed by {}",
-                signer.to_checksum(None)
-            )));
+            return Err(mismatch(format!("signed by {}", signer.to_checksum(None))));
         }
-        let Ok(wallet_signature) = <[u8; WALLET_SIGNATURE_LEN]>::try_from(wallet_signature)
-        else {
+        let Ok(wallet_signature) = <[u8; WALLET_SIGNATURE_LEN]>::try_from(wallet_signature) else {
             return Err(mismatch("not 65 bytes".into()));
         };
         let binding = Binding {
@@ -408,7 +406,9 @@ pub(crate) mod tests {
 
     #[test]
     fn statement_is_exactly_as_documented() {
-        let address: Address = "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed".parse().unwrap();
+        let address: Address = "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed"
+            .parse()
+            .unwrap();
         let text = statement(&address, SignatureScheme::ED25519, &[0xab; 32], NOW).unwrap();
         assert_eq!(
             text,

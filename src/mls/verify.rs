@@ -26,7 +26,10 @@ pub(crate) fn member_at(group: &MlsGroup, index: LeafNodeIndex) -> Option<Member
 }
 
 /// The identity of a message sender that is a member.
-pub(crate) fn sender_identity(group: &MlsGroup, sender: &Sender) -> Result<MemberIdentity, MlsError> {
+pub(crate) fn sender_identity(
+    group: &MlsGroup,
+    sender: &Sender,
+) -> Result<MemberIdentity, MlsError> {
     match sender {
         Sender::Member(index) => member_at(group, *index).ok_or(MlsError::NotAMember),
         _ => Err(MlsError::NotAMember),

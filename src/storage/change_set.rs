@@ -41,9 +41,15 @@ mod tests {
 
     #[test]
     fn apply_puts_and_deletes() {
-        let mut store = BTreeMap::from([(b"a".to_vec(), b"1".to_vec()), (b"b".to_vec(), b"2".to_vec())]);
+        let mut store = BTreeMap::from([
+            (b"a".to_vec(), b"1".to_vec()),
+            (b"b".to_vec(), b"2".to_vec()),
+        ]);
         let changes = ChangeSet {
-            puts: vec![(b"a".to_vec(), b"3".to_vec()), (b"c".to_vec(), b"4".to_vec())],
+            puts: vec![
+                (b"a".to_vec(), b"3".to_vec()),
+                (b"c".to_vec(), b"4".to_vec()),
+            ],
             deletes: vec![b"b".to_vec()],
         };
         assert!(!changes.is_empty());
@@ -51,7 +57,10 @@ mod tests {
         changes.apply_to(&mut store);
         assert_eq!(
             store,
-            BTreeMap::from([(b"a".to_vec(), b"3".to_vec()), (b"c".to_vec(), b"4".to_vec())])
+            BTreeMap::from([
+                (b"a".to_vec(), b"3".to_vec()),
+                (b"c".to_vec(), b"4".to_vec())
+            ])
         );
         assert!(ChangeSet::default().is_empty());
     }
