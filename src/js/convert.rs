@@ -14,6 +14,12 @@ impl CodedError for crate::eth::EthError {
     }
 }
 
+impl CodedError for crate::mls::MlsError {
+    fn code(&self) -> &'static str {
+        crate::mls::MlsError::code(self)
+    }
+}
+
 /// Builds `Object.assign(new Error(message), { name: 'HybridEdgeError', code })`; the message
 /// carries the whole cause chain.
 pub(crate) fn to_js_error<E: CodedError>(err: E) -> JsValue {
@@ -42,7 +48,27 @@ const ERROR_TYPES: &'static str = r#"
 export type HybridEdgeErrorCode =
   | 'InvalidAddress'
   | 'InvalidAddressChecksum'
-  | 'InvalidName';
+  | 'InvalidName'
+  | 'UnsupportedCiphersuite'
+  | 'UnknownGroup'
+  | 'WalletSignatureMismatch'
+  | 'MlsInvalidArgument'
+  | 'DmMemberLimit'
+  | 'MemberNotFound'
+  | 'GroupInactive'
+  | 'MalformedMlsMessage'
+  | 'InvalidIdentityBinding'
+  | 'InvalidKeyPackage'
+  | 'InvalidWelcome'
+  | 'MessageForUnknownGroup'
+  | 'WrongEpoch'
+  | 'TamperedMessage'
+  | 'ReplayedMessage'
+  | 'NotAMember'
+  | 'UnencryptedMessage'
+  | 'InvalidCommit'
+  | 'MlsStorage'
+  | 'MlsInternal';
 
 /** The errors hybrid-edge throws (or rejects promises with): an `Error` with a stable `code`. */
 export interface HybridEdgeError extends Error {

@@ -5,7 +5,8 @@ use thiserror::Error;
 /// Variants are split in two kinds: misuse of the API by the caller (unknown ciphersuite,
 /// unknown group, a full DM, ...) and faults of untrusted input (a tampered, replayed or
 /// malformed message, a forged identity binding). Each has a stable [`code`](MlsError::code),
-/// the `code` of the JS `Error`.
+/// the `code` of the JS `Error`; codes that other capabilities could also want carry an `Mls`
+/// prefix, since all codes share one namespace in JS.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[non_exhaustive]
 pub enum MlsError {
@@ -137,11 +138,11 @@ impl MlsError {
             Self::UnsupportedCiphersuite { .. } => "UnsupportedCiphersuite",
             Self::UnknownGroup { .. } => "UnknownGroup",
             Self::WalletSignatureMismatch { .. } => "WalletSignatureMismatch",
-            Self::InvalidArgument { .. } => "InvalidArgument",
+            Self::InvalidArgument { .. } => "MlsInvalidArgument",
             Self::DmMemberLimit => "DmMemberLimit",
             Self::MemberNotFound { .. } => "MemberNotFound",
             Self::GroupInactive => "GroupInactive",
-            Self::MalformedMessage { .. } => "MalformedMessage",
+            Self::MalformedMessage { .. } => "MalformedMlsMessage",
             Self::InvalidIdentityBinding { .. } => "InvalidIdentityBinding",
             Self::InvalidKeyPackage { .. } => "InvalidKeyPackage",
             Self::InvalidWelcome { .. } => "InvalidWelcome",
@@ -243,11 +244,11 @@ mod tests {
                 "UnsupportedCiphersuite",
                 "UnknownGroup",
                 "WalletSignatureMismatch",
-                "InvalidArgument",
+                "MlsInvalidArgument",
                 "DmMemberLimit",
                 "MemberNotFound",
                 "GroupInactive",
-                "MalformedMessage",
+                "MalformedMlsMessage",
                 "InvalidIdentityBinding",
                 "InvalidKeyPackage",
                 "InvalidWelcome",

@@ -249,6 +249,18 @@ impl Client {
         Ok(now.saturating_sub(group.last_rotation) >= self.config.key_rotation_interval)
     }
 
+    /// The groups whose [`rotation_due`](Self::rotation_due) is true at `now`: a timer in the
+    /// driver calls this and [`rotate_keys`](Self::rotate_keys) for each.
+    pub fn groups_due_for_rotation(&self, now: u64) -> Vec<Vec<u8>> {
+        self.groups
+            .iter()
+            .filter(|(_, g)| {
+                now.saturating_sub(g.last_rotation) >= self.config.key_rotation_interval
+            })
+            .map(|(id, _)| id.clone())
+            .collect()
+    }
+
     fn merge_own(
         &mut self,
         group_id: &[u8],

@@ -36,3 +36,6 @@ pub(crate) use crate::eth::excerpt;
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod interop_tests;

@@ -161,6 +161,13 @@ fn add_remove_leave_and_rotate_report_what_changed() {
     let t0 = now();
     assert!(!carol.rotation_due(&group_id, t0).unwrap());
     assert!(carol.rotation_due(&group_id, t0 + 24 * 3600).unwrap());
+    assert!(carol
+        .groups_due_for_rotation(t0 + 24 * 3600 - 120)
+        .is_empty());
+    assert_eq!(
+        carol.groups_due_for_rotation(t0 + 24 * 3600),
+        std::slice::from_ref(&group_id)
+    );
     let out = carol.rotate_keys(&group_id, t0 + 24 * 3600).unwrap();
     assert!(!carol.rotation_due(&group_id, t0 + 24 * 3600).unwrap());
     for c in [&mut alice, &mut bob] {
@@ -246,7 +253,7 @@ fn tampered_replayed_and_unknown_group_messages_are_typed_errors() {
         let err = bob.process(&bad, now()).unwrap_err();
         assert!(err.is_untrusted_input(), "{err:?}");
         assert!(
-            matches!(err.code(), "TamperedMessage" | "MalformedMessage"),
+            matches!(err.code(), "TamperedMessage" | "MalformedMlsMessage"),
             "{err:?}"
         );
     }
@@ -266,14 +273,14 @@ fn tampered_replayed_and_unknown_group_messages_are_typed_errors() {
     for junk in [&b""[..], b"\x00\x01", &[0xff; 64]] {
         assert_eq!(
             bob.process(junk, now()).unwrap_err().code(),
-            "MalformedMessage"
+            "MalformedMlsMessage"
         );
     }
     let mut trailing = ct.clone();
     trailing.push(0);
     assert_eq!(
         bob.process(&trailing, now()).unwrap_err().code(),
-        "MalformedMessage"
+        "MalformedMlsMessage"
     );
 }
 
@@ -552,7 +559,7 @@ fn key_packages_batch_last_resort_and_suite_checks() {
     for bad in [0, 101] {
         assert_eq!(
             bob.create_key_packages(bad, now()).unwrap_err().code(),
-            "InvalidArgument"
+            "MlsInvalidArgument"
         );
     }
     // A last-resort key package can be used by two groups.
@@ -597,7 +604,7 @@ fn client_config_and_identity_must_agree() {
     };
     assert_eq!(
         Client::new(ed, config).unwrap_err().code(),
-        "InvalidArgument"
+        "MlsInvalidArgument"
     );
     let ed = wallet.identity(Suite::default().signature_scheme(), now());
     let config = ClientConfig {
@@ -606,7 +613,7 @@ fn client_config_and_identity_must_agree() {
     };
     assert_eq!(
         Client::new(ed, config).unwrap_err().code(),
-        "InvalidArgument"
+        "MlsInvalidArgument"
     );
 }
 
@@ -646,7 +653,7 @@ fn peek_header_reads_group_epoch_and_type_without_keys() {
     ] {
         assert_eq!(
             peek_header(not_group).unwrap_err().code(),
-            "MalformedMessage"
+            "MalformedMlsMessage"
         );
     }
 }
