@@ -70,7 +70,8 @@ pub(crate) fn process_error<S: Display>(
             },
             ValidationError::UnknownMember
             | ValidationError::NonMemberApplicationMessage
-            | ValidationError::UnauthorizedExternalSender => MlsError::NotAMember,
+            | ValidationError::UnauthorizedExternalSender
+            | ValidationError::NoExternalSendersExtension => MlsError::NotAMember,
             ValidationError::UnencryptedApplicationMessage | ValidationError::WrongWireFormat => {
                 MlsError::UnencryptedMessage {
                     reason: v.to_string(),

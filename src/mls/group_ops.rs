@@ -109,9 +109,9 @@ impl Client {
                 })
             }
             ProcessedMessageContent::OwnPrivateMessage => Ok(Event::Own { group_id }),
-            _ => Err(MlsError::InvalidCommit {
-                reason: "external proposals are not accepted".into(),
-            }),
+            // Join proposals from outside the group: hybrid-edge groups take new members
+            // only through members' commits.
+            _ => Err(MlsError::NotAMember),
         }
     }
 

@@ -285,6 +285,45 @@ fn tampered_replayed_and_unknown_group_messages_are_typed_errors() {
 }
 
 #[test]
+fn proposals_from_outside_the_group_are_not_a_member() {
+    use openmls::prelude::SenderExtensionIndex;
+    use openmls::prelude::{ExternalProposal, GroupEpoch, GroupId, JoinProposal, LeafNodeIndex};
+    let suite = Suite::default();
+    let (mut alice, mut bob, mut eve) = (client(1, suite), client(2, suite), client(5, suite));
+    let group_id = group_of(&mut [&mut alice, &mut bob], false);
+    let (gid, epoch) = (GroupId::from_slice(&group_id), GroupEpoch::from(1));
+    // An "external sender" removing Alice: the group has no external senders.
+    let remove = ExternalProposal::new_remove::<provider::Provider>(
+        LeafNodeIndex::new(0),
+        gid.clone(),
+        epoch,
+        &eve.identity.key_pair,
+        SenderExtensionIndex::new(0),
+    )
+    .unwrap()
+    .to_bytes()
+    .unwrap();
+    assert_eq!(
+        bob.process(&remove, now()).unwrap_err(),
+        MlsError::NotAMember
+    );
+    // A join proposal: new members come in only through members' commits.
+    let eve_kp = key_package(&mut eve);
+    let eve_kp = alice.parse_key_packages(&[eve_kp]).unwrap().remove(0);
+    let join = JoinProposal::new::<openmls_memory_storage::MemoryStorage>(
+        eve_kp,
+        gid,
+        epoch,
+        &eve.identity.key_pair,
+    )
+    .unwrap()
+    .to_bytes()
+    .unwrap();
+    assert_eq!(bob.process(&join, now()).unwrap_err(), MlsError::NotAMember);
+    assert_eq!(bob.members(&group_id).unwrap().len(), 2);
+}
+
+#[test]
 fn messages_from_future_or_expired_epochs_are_wrong_epoch() {
     let suite = Suite::default();
     let (mut alice, mut bob) = (client(1, suite), client(2, suite));
