@@ -624,6 +624,16 @@ fn key_packages_batch_last_resort_and_suite_checks() {
             .code(),
         "InvalidWelcome"
     );
+    // Lifetimes: a key package made 31 days ago (30-day lifetime) has expired.
+    let month_ago = now() - 31 * 24 * 3600;
+    let expired = bob.create_key_packages(1, month_ago).unwrap();
+    assert_eq!(
+        alice
+            .create_group(&expired, false, now())
+            .unwrap_err()
+            .code(),
+        "InvalidKeyPackage"
+    );
     // Another suite's key package.
     let mut p256 = client(4, Suite::P256Aes128P256);
     let kp = key_package(&mut p256);
