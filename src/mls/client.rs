@@ -2,7 +2,7 @@ use std::collections::BTreeMap;
 
 use openmls::prelude::{
     tls_codec::DeserializeBytes, BasicCredential, Capabilities, CredentialType, CredentialWithKey,
-    Extension, ExtensionType, Extensions, GroupId, KeyPackage, Lifetime, MlsGroup,
+    Extension, ExtensionType, Extensions, GroupContext, GroupId, KeyPackage, Lifetime, MlsGroup,
     MlsGroupJoinConfig, MlsMessageBodyIn, MlsMessageIn, MlsMessageOut, ProtocolVersion,
     StagedWelcome, UnknownExtension, MIXED_CIPHERTEXT_WIRE_FORMAT_POLICY,
 };
@@ -278,6 +278,8 @@ impl Client {
         welcome: openmls::prelude::Welcome,
         now: u64,
     ) -> Result<Event, MlsError> {
+        // Staging consumes the key package (single-use ones are deleted) even when the
+        // welcome is then refused: a forged welcome costs one key package, nothing more.
         let staged =
             StagedWelcome::new_from_welcome(&self.provider, &self.join_config(), welcome, None)
                 .map_err(convert::welcome_error)?;
@@ -288,20 +290,22 @@ impl Client {
                 &member.signature_key,
             )?);
         }
-        if staged.group_context().ciphersuite() != self.config.suite.openmls() {
+        let context = staged.group_context();
+        if context.ciphersuite() != self.config.suite.openmls() {
             return Err(MlsError::InvalidWelcome {
                 reason: "group uses another ciphersuite".into(),
             });
         }
-        let mls = staged
-            .into_group(&self.provider)
-            .map_err(convert::welcome_error)?;
-        let dm = is_dm(&mls);
+        // Checked before the group is stored.
+        let dm = has_dm_flag(context.extensions());
         if dm && members.len() > 2 {
             return Err(MlsError::InvalidWelcome {
                 reason: "a DM with more than two members".into(),
             });
         }
+        let mls = staged
+            .into_group(&self.provider)
+            .map_err(convert::welcome_error)?;
         let group_id = mls.group_id().as_slice().to_vec();
         let epoch = mls.epoch().as_u64();
         self.insert_group(mls, now)?;
@@ -478,8 +482,12 @@ fn group_key(group_id: &[u8]) -> Vec<u8> {
     [GROUP_PREFIX, group_id].concat()
 }
 
-fn is_dm(mls: &MlsGroup) -> bool {
-    mls.extensions()
+pub(crate) fn is_dm(mls: &MlsGroup) -> bool {
+    has_dm_flag(mls.extensions())
+}
+
+fn has_dm_flag(extensions: &Extensions<GroupContext>) -> bool {
+    extensions
         .iter()
         .any(|e| matches!(e, Extension::Unknown(DM_EXTENSION, _)))
 }

@@ -5,7 +5,7 @@ use openmls::prelude::{
 
 use openmls_traits::OpenMlsProvider;
 
-use super::client::{lookup, parse_message, Client, GroupRecord};
+use super::client::{is_dm, lookup, parse_message, Client, GroupRecord};
 use super::convert::{self, hex};
 use super::error::MlsError;
 use super::event::{Changes, CommitOutput, Event};
@@ -142,13 +142,7 @@ impl Client {
         key_packages: Vec<KeyPackage>,
     ) -> Result<CommitOutput, MlsError> {
         let group = lookup(&mut self.groups, group_id)?;
-        let dm = super::client::DM_EXTENSION;
-        let is_dm = group
-            .mls
-            .extensions()
-            .iter()
-            .any(|e| matches!(e, openmls::prelude::Extension::Unknown(t, _) if *t == dm));
-        if is_dm && group.mls.members().count() + key_packages.len() > 2 {
+        if is_dm(&group.mls) && group.mls.members().count() + key_packages.len() > 2 {
             return Err(MlsError::DmMemberLimit);
         }
         let group = self
@@ -285,13 +279,8 @@ impl Client {
 
 /// A DM never grows beyond two members, whatever a peer commits.
 fn check_dm_size(group: &openmls::prelude::MlsGroup, changes: &Changes) -> Result<(), MlsError> {
-    let dm = super::client::DM_EXTENSION;
-    let is_dm = group
-        .extensions()
-        .iter()
-        .any(|e| matches!(e, openmls::prelude::Extension::Unknown(t, _) if *t == dm));
     let size = group.members().count() + changes.added.len();
-    if is_dm && size.saturating_sub(changes.removed.len()) > 2 {
+    if is_dm(group) && size.saturating_sub(changes.removed.len()) > 2 {
         return Err(MlsError::InvalidCommit {
             reason: "a DM cannot have more than two members".into(),
         });
