@@ -32,4 +32,4 @@ pub mod mls;
 pub mod storage;
 
 #[cfg(target_arch = "wasm32")]
-mod js;
+pub mod js;

@@ -1,0 +1,4 @@
+// Browsers and bundlers (Vite): fetch and instantiate the wasm once, at import.
+import init from './hybrid_edge.js';
+await init({ module_or_path: new URL('./hybrid_edge_bg.wasm', import.meta.url) });
+export * from './hybrid_edge.js';

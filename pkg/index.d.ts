@@ -1,0 +1,3 @@
+// Types for every runtime entry (browser.js, node.js, workerd.js): each one instantiates
+// the wasm at import, so the functions are ready to call.
+export * from './hybrid_edge.js';

@@ -1,0 +1,5 @@
+// Node ≥ 20: read the wasm next to this file and instantiate it synchronously.
+import { readFileSync } from 'node:fs';
+import { initSync } from './hybrid_edge.js';
+initSync({ module: readFileSync(new URL('./hybrid_edge_bg.wasm', import.meta.url)) });
+export * from './hybrid_edge.js';

@@ -1,0 +1,6 @@
+// Cloudflare Workers: the wasm arrives as a compiled WebAssembly.Module import. Only
+// instantiate here; nothing may draw random numbers at global scope.
+import module from './hybrid_edge_bg.wasm';
+import { initSync } from './hybrid_edge.js';
+initSync({ module });
+export * from './hybrid_edge.js';

@@ -1,0 +1,108 @@
+// Attributes the code and data of the release wasm to the project's capabilities, from the
+// function names cargo leaves in the pre-wasm-bindgen module (target/…/hybrid_edge.wasm).
+// A function counts for the first project module or known crate its symbol path names,
+// generic instantiations included (`drop_in_place<openmls::…>` counts for MLS). Sizes are
+// estimates: the gzip column compresses each capability's function bodies on its own.
+import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+
+/** Crate name → capability; project modules map by their own name (`hybrid_edge::mls`). */
+const CRATES = {
+  mls: ['openmls', 'openmls_rust_crypto', 'openmls_basic_credential', 'openmls_traits', 'openmls_memory_storage',
+    'hpke_rs', 'hpke_rs_crypto', 'hpke_rs_rust_crypto', 'tls_codec', 'x25519_dalek', 'curve25519_dalek',
+    'ed25519_dalek', 'chacha20poly1305', 'chacha20', 'poly1305', 'aes_gcm', 'aes', 'ghash', 'polyval', 'p256',
+    'p384', 'ecdsa', 'elliptic_curve', 'primeorder', 'hkdf', 'hmac', 'rand_chacha', 'serde_json', 'pbkdf2'],
+  sanitize: ['bip39', 'aho_corasick', 'bs58'],
+  resolve: ['alloy_sol_types', 'alloy_dyn_abi', 'gloo_net'],
+  transport: ['postcard', 'cobs'],
+  eth: ['alloy_primitives', 'k256', 'tiny_keccak', 'sha3', 'keccak', 'ruint', 'const_hex'],
+};
+const PROJECT = ['mls', 'sanitize', 'resolve', 'transport', 'storage', 'eth', 'js'];
+const crateOwner = new Map(Object.entries(CRATES).flatMap(([cap, crates]) => crates.map((c) => [c, cap])));
+
+function leb(buf, pos) {
+  let result = 0, shift = 0, byte;
+  do { byte = buf[pos++]; result += (byte & 0x7f) * 2 ** shift; shift += 7; } while (byte & 0x80);
+  return [result, pos];
+}
+function name(buf, pos) {
+  const [len, p] = leb(buf, pos);
+  return [buf.toString('utf8', p, p + len), p + len];
+}
+
+/** Legacy-mangled Rust symbol → its path identifiers, generic arguments included. */
+function owner(symbol) {
+  const text = symbol.replace(/\$LT\$|\$GT\$|\$u20\$|\$C\$|\.\./g, ' ');
+  for (const word of text.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? []) {
+    const w = word.replace(/^\d+/, '');
+    if (w === 'hybrid_edge') {
+      const m = text.match(/hybrid_edge\s*\d*([a-z_]+)/);
+      const sub = m && PROJECT.find((p) => m[1].startsWith(p));
+      if (sub) return sub === 'js' ? 'js facade' : sub;
+    }
+    if (crateOwner.has(w)) return crateOwner.get(w);
+  }
+  return 'runtime (std, alloc, serde, wasm-bindgen, …)';
+}
+
+export function attribute(path) {
+  const buf = readFileSync(path);
+  let pos = 8, importedFns = 0;
+  const bodies = [], names = new Map(), data = [];
+  while (pos < buf.length) {
+    const id = buf[pos];
+    const [size, start] = leb(buf, pos + 1);
+    const end = start + size;
+    if (id === 2) { // imports: functions come first in the index space
+      let [count, p] = leb(buf, start);
+      for (let i = 0; i < count; i++) {
+        [, p] = name(buf, p); [, p] = name(buf, p);
+        const kind = buf[p++];
+        if (kind === 0) { [, p] = leb(buf, p); importedFns++; }
+        else if (kind === 1) { p += 1; const flags = buf[p++]; [, p] = leb(buf, p); if (flags & 1) [, p] = leb(buf, p); }
+        else if (kind === 2) { const flags = buf[p++]; [, p] = leb(buf, p); if (flags & 1) [, p] = leb(buf, p); }
+        else if (kind === 3) { p += 2; }
+      }
+    } else if (id === 10) {
+      let [count, p] = leb(buf, start);
+      for (let i = 0; i < count; i++) {
+        const [len, q] = leb(buf, p);
+        bodies.push(buf.subarray(q, q + len));
+        p = q + len;
+      }
+    } else if (id === 11) {
+      data.push(buf.subarray(start, end));
+    } else if (id === 0) {
+      const [section, p] = name(buf, start);
+      if (section === 'name') {
+        let q = p;
+        while (q < end) {
+          const sub = buf[q];
+          const [len, r] = leb(buf, q + 1);
+          if (sub === 1) {
+            let [count, s] = leb(buf, r);
+            for (let i = 0; i < count; i++) {
+              let idx, n;
+              [idx, s] = leb(buf, s); [n, s] = name(buf, s);
+              names.set(idx, n);
+            }
+          }
+          q = r + len;
+        }
+      }
+    }
+    pos = end;
+  }
+  const groups = new Map();
+  bodies.forEach((body, i) => {
+    const who = owner(names.get(i + importedFns) ?? '');
+    (groups.get(who) ?? groups.set(who, []).get(who)).push(body);
+  });
+  const rows = [...groups].map(([who, parts]) => {
+    const all = Buffer.concat(parts);
+    return { capability: who, functions: parts.length, raw: all.length, gzip: gzipSync(all, { level: 9 }).length };
+  });
+  const dataAll = Buffer.concat(data);
+  rows.push({ capability: 'data segments (tables, strings)', functions: 0, raw: dataAll.length, gzip: gzipSync(dataAll, { level: 9 }).length });
+  return rows.sort((a, b) => b.gzip - a.gzip);
+}

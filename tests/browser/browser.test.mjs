@@ -1,0 +1,91 @@
+// Headless Chromium (Debian's, driven by playwright-core): the demo page in www/, and the
+// packed package bundled by Vite as a user's app would be.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { build } from 'vite';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const repo = process.env.HYBRID_EDGE_REPO;
+const results = join(repo, 'test-results');
+mkdirSync(results, { recursive: true });
+
+const FOO_ETH = '0xde9b09fd7c5f901e23a3f19fecc54828e9c848539801e86591bd9801b019f84f';
+
+async function launch(t) {
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  t.after(() => browser.close());
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  page.on('console', (msg) => msg.type() === 'error' && errors.push(msg.text()));
+  return { page, errors };
+}
+
+/** Serves a folder on 127.0.0.1 with the right MIME types; closes when the test ends. */
+async function serveDir(t, dir) {
+  const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css' };
+  const server = createServer(async (req, res) => {
+    const file = normalize(join(dir, decodeURIComponent((req.url ?? '/').split('?')[0]).replace(/\/$/, '/index.html')));
+    try {
+      if (!file.startsWith(dir + sep)) throw new Error('outside');
+      const body = await readFile(file);
+      res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' });
+      res.end(body);
+    } catch {
+      res.writeHead(404);
+      res.end();
+    }
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
+  t.after(() => server.close());
+  return `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}/`;
+}
+
+test('demo page: type a name, see its namehash', async (t) => {
+  const { startServer } = await import(join(repo, 'scripts/serve.mjs'));
+  const server = await startServer(0);
+  t.after(() => server.close());
+  const { page, errors } = await launch(t);
+  await page.goto(`http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}/`);
+  await page.waitForSelector('body[data-ready="true"]');
+
+  await page.fill('#input', 'foo.eth');
+  assert.equal(await page.textContent('#namehash'), FOO_ETH);
+  assert.equal(await page.textContent('#dns'), '0x03666f6f0365746800');
+
+  await page.fill('#input', '0xFB6916095ca1df60bB79Ce92cE3Ea74c37c5d359');
+  assert.match(await page.textContent('#checksum'), /^InvalidAddressChecksum: /);
+  await page.fill('#input', '0xfb6916095ca1df60bb79ce92ce3ea74c37c5d359');
+  assert.equal(await page.textContent('#checksum'), '0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359');
+
+  await page.fill('#input', 'foo.eth');
+  await page.screenshot({ path: join(results, 'demo.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+});
+
+test('the packed package works in a Vite build without plugins', async (t) => {
+  const outDir = mkdtempSync(join(tmpdir(), 'hybrid-edge-vite-'));
+  await build({ root: join(here, 'vite-app'), logLevel: 'error', build: { outDir, emptyOutDir: true } });
+  const url = await serveDir(t, outDir);
+  const { page, errors } = await launch(t);
+  await page.goto(url);
+  await page.waitForFunction(() => document.getElementById('out').textContent.startsWith('{'));
+  const out = JSON.parse(await page.textContent('#out'));
+  assert.deepEqual(out, {
+    namehash: FOO_ETH,
+    checksum: '0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359',
+    typo: 'InvalidAddressChecksum',
+  });
+  assert.deepEqual(errors, []);
+});

@@ -1,0 +1,61 @@
+//! The JS facade, run inside wasm by wasm-bindgen-test: in Node and in headless Chromium
+//! (scripts/test.sh runs this file both ways).
+#![cfg(target_arch = "wasm32")]
+
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::wasm_bindgen_test;
+
+/// Calls an exported function through JS, as a user would, and returns its result or the
+/// thrown error's `code`.
+fn code_of(err: JsValue) -> String {
+    js_sys::Reflect::get(&err, &"code".into())
+        .ok()
+        .and_then(|c| c.as_string())
+        .unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+fn checksum_round_trips_through_the_facade() {
+    let sum =
+        hybrid_edge::js::eth::to_checksum_address("0xfb6916095ca1df60bb79ce92ce3ea74c37c5d359")
+            .unwrap();
+    assert_eq!(sum, "0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359");
+}
+
+#[wasm_bindgen_test]
+fn errors_are_js_errors_with_stable_codes() {
+    let err =
+        hybrid_edge::js::eth::to_checksum_address("0xFB6916095ca1df60bB79Ce92cE3Ea74c37c5d359")
+            .unwrap_err();
+    assert!(err.is_instance_of::<js_sys::Error>());
+    assert_eq!(code_of(err.clone()), "InvalidAddressChecksum");
+    let error: js_sys::Error = err.into();
+    assert_eq!(String::from(error.name()), "HybridEdgeError");
+    assert!(String::from(error.message()).contains("0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359"));
+
+    assert_eq!(
+        code_of(hybrid_edge::js::eth::to_checksum_address("0x12").unwrap_err()),
+        "InvalidAddress"
+    );
+    assert_eq!(
+        code_of(hybrid_edge::js::eth::namehash("a..eth").unwrap_err()),
+        "InvalidName"
+    );
+}
+
+#[wasm_bindgen_test]
+fn names_hash_and_encode_as_published() {
+    assert_eq!(
+        hybrid_edge::js::eth::namehash("foo.eth").unwrap(),
+        "0xde9b09fd7c5f901e23a3f19fecc54828e9c848539801e86591bd9801b019f84f"
+    );
+    assert_eq!(
+        hybrid_edge::js::eth::dns_encode("test.eth").unwrap(),
+        "0x04746573740365746800"
+    );
+    assert_eq!(
+        hybrid_edge::js::eth::shorten_address("0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed")
+            .unwrap(),
+        "0x5aAe…eAed"
+    );
+}

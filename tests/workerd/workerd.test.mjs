@@ -1,0 +1,70 @@
+// The packed package in workerd, through Miniflare's API. The Worker is bundled the way
+// wrangler bundles one (esbuild with the workerd/worker/browser conditions; .wasm imports
+// kept as CompiledWasm modules), so this is what a deployed Worker runs.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+import { Miniflare } from 'miniflare';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+
+async function bundleWorker() {
+  const outdir = mkdtempSync(join(tmpdir(), 'hybrid-edge-worker-'));
+  await esbuild.build({
+    entryPoints: [join(here, 'worker.js')],
+    outdir,
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    conditions: ['workerd', 'worker', 'browser'],
+    logLevel: 'error',
+    plugins: [{
+      name: 'wasm-modules',
+      setup(build) {
+        build.onResolve({ filter: /\.wasm$/ }, (args) => {
+          const file = join(args.resolveDir, args.path);
+          copyFileSync(file, join(outdir, basename(file)));
+          return { path: `./${basename(file)}`, external: true };
+        });
+      },
+    }],
+  });
+  return join(outdir, 'worker.js');
+}
+
+test('the package runs in workerd', async (t) => {
+  const scriptPath = await bundleWorker();
+  const mf = new Miniflare({
+    modules: true,
+    scriptPath,
+    modulesRoot: dirname(scriptPath),
+    compatibilityDate: '2025-09-01',
+    modulesRules: [
+      { type: 'ESModule', include: ['**/*.js'] },
+      { type: 'CompiledWasm', include: ['**/*.wasm'] },
+    ],
+  });
+  t.after(() => mf.dispose());
+
+  /** @returns {Promise<any>} */
+  const ask = async (q) => (await mf.dispatchFetch(`http://worker/?q=${encodeURIComponent(q)}`)).json();
+
+  const addr = await ask('0xfb6916095ca1df60bb79ce92ce3ea74c37c5d359');
+  assert.deepEqual(addr.checksum, { ok: '0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359' });
+  assert.deepEqual(addr.short, { ok: '0xfB69…d359' });
+
+  const name = await ask('test.eth');
+  assert.deepEqual(name.dns, { ok: '0x04746573740365746800' });
+  assert.deepEqual((await ask('foo.eth')).namehash, {
+    ok: '0xde9b09fd7c5f901e23a3f19fecc54828e9c848539801e86591bd9801b019f84f',
+  });
+  assert.deepEqual(name.checksum, { error: { code: 'InvalidAddress', name: 'HybridEdgeError', isError: true } });
+
+  const typo = await ask('0xFB6916095ca1df60bB79Ce92cE3Ea74c37c5d359');
+  assert.equal(typo.checksum.error.code, 'InvalidAddressChecksum');
+  assert.equal((await ask('a..eth')).namehash.error.code, 'InvalidName');
+});
