@@ -16,6 +16,8 @@
 //!   src/eth/       core: plain Rust, no I/O, no clock, no JS — tested natively
 //!   src/mls/       core: MLS groups with wallet-bound identities (openmls)
 //!   src/storage/   in-memory state and change sets for write-behind persistence
+//!   src/resolve/   ENS resolver core: ENSIP-15 normalize / beautify (tables built by build.rs)
+//!   src/sanitize/  core: find, redact and anonymize secrets in chat text (linear-time scanner)
 //! ```
 //!
 //! Every capability is a sans-IO core: it takes inputs (bytes, text, time) and returns
@@ -30,6 +32,8 @@
 pub mod eth;
 pub mod mls;
 pub mod storage;
+pub mod resolve;
+pub mod sanitize;
 
 #[cfg(target_arch = "wasm32")]
 pub mod js;

@@ -20,6 +20,18 @@ impl CodedError for crate::mls::MlsError {
     }
 }
 
+impl CodedError for crate::resolve::ResolveError {
+    fn code(&self) -> &'static str {
+        crate::resolve::ResolveError::code(self)
+    }
+}
+
+impl CodedError for crate::sanitize::SanitizeError {
+    fn code(&self) -> &'static str {
+        crate::sanitize::SanitizeError::code(self)
+    }
+}
+
 /// Builds `Object.assign(new Error(message), { name: 'HybridEdgeError', code })`; the message
 /// carries the whole cause chain.
 pub(crate) fn to_js_error<E: CodedError>(err: E) -> JsValue {
@@ -68,7 +80,11 @@ export type HybridEdgeErrorCode =
   | 'UnencryptedMessage'
   | 'InvalidCommit'
   | 'MlsStorage'
-  | 'MlsInternal';
+  | 'MlsInternal'
+  | 'UnknownSensitiveKind'
+  | 'UnknownRedactAction'
+  | 'InvalidLogMessage'
+  | 'InvalidSanitizeOptions';
 
 /** The errors hybrid-edge throws (or rejects promises with): an `Error` with a stable `code`. */
 export interface HybridEdgeError extends Error {
