@@ -14,6 +14,8 @@
 //!        │
 //!        ▼
 //!   src/eth/       core: plain Rust, no I/O, no clock, no JS — tested natively
+//!   src/mls/       core: MLS groups with wallet-bound identities (openmls)
+//!   src/storage/   in-memory state and change sets for write-behind persistence
 //!   src/resolve/   ENS resolver core: ENSIP-15 normalize / beautify (tables built by build.rs)
 //!   src/sanitize/  core: find, redact and anonymize secrets in chat text (linear-time scanner)
 //! ```
@@ -31,6 +33,8 @@
 #![warn(missing_docs)]
 
 pub mod eth;
+pub mod mls;
+pub mod storage;
 pub mod resolve;
 pub mod sanitize;
 pub mod transport;

@@ -14,6 +14,12 @@ impl CodedError for crate::eth::EthError {
     }
 }
 
+impl CodedError for crate::mls::MlsError {
+    fn code(&self) -> &'static str {
+        crate::mls::MlsError::code(self)
+    }
+}
+
 impl CodedError for crate::resolve::ResolveError {
     fn code(&self) -> &'static str {
         crate::resolve::ResolveError::code(self)
@@ -55,6 +61,26 @@ export type HybridEdgeErrorCode =
   | 'InvalidAddress'
   | 'InvalidAddressChecksum'
   | 'InvalidName'
+  | 'UnsupportedCiphersuite'
+  | 'UnknownGroup'
+  | 'WalletSignatureMismatch'
+  | 'MlsInvalidArgument'
+  | 'DmMemberLimit'
+  | 'MemberNotFound'
+  | 'GroupInactive'
+  | 'MalformedMlsMessage'
+  | 'InvalidIdentityBinding'
+  | 'InvalidKeyPackage'
+  | 'InvalidWelcome'
+  | 'MessageForUnknownGroup'
+  | 'WrongEpoch'
+  | 'TamperedMessage'
+  | 'ReplayedMessage'
+  | 'NotAMember'
+  | 'UnencryptedMessage'
+  | 'InvalidCommit'
+  | 'MlsStorage'
+  | 'MlsInternal'
   | 'UnknownSensitiveKind'
   | 'UnknownRedactAction'
   | 'InvalidLogMessage'
