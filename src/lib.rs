@@ -31,9 +31,9 @@
 
 pub mod eth;
 pub mod mls;
-pub mod storage;
 pub mod resolve;
 pub mod sanitize;
+pub mod storage;
 
 #[cfg(target_arch = "wasm32")]
 pub mod js;
