@@ -34,10 +34,10 @@
 
 pub mod eth;
 pub mod mls;
-pub mod storage;
 pub mod resolve;
 pub mod sanitize;
 pub mod transport;
+pub mod storage;
 
 #[cfg(target_arch = "wasm32")]
 pub mod js;
