@@ -239,6 +239,9 @@ impl<S: RelayStore> Relay<S> {
                 c.subscriptions.remove(&topic);
                 if let Some(set) = self.subscribers.get_mut(&topic) {
                     set.remove(&conn);
+                    if set.is_empty() {
+                        self.subscribers.remove(&topic);
+                    }
                 }
             }
             Frame::Publish(publish) => self.publish(conn, publish, now, hooks, out),
