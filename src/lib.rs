@@ -14,6 +14,8 @@
 //!        │
 //!        ▼
 //!   src/eth/       core: plain Rust, no I/O, no clock, no JS — tested natively
+//!   src/resolve/   ENS resolver core: ENSIP-15 normalize / beautify (tables built by build.rs)
+//!   src/sanitize/  core: find, redact and anonymize secrets in chat text (linear-time scanner)
 //! ```
 //!
 //! - [`transport`]: the binary wire protocol, the sans-IO reconnecting client and the
@@ -29,6 +31,8 @@
 #![warn(missing_docs)]
 
 pub mod eth;
+pub mod resolve;
+pub mod sanitize;
 pub mod transport;
 
 #[cfg(target_arch = "wasm32")]
