@@ -368,7 +368,8 @@ impl Client {
     }
 
     /// Claims one key package of `installation`; the answer is [`Event::KeyPackage`] or an
-    /// [`ErrorFrame::NoKeyPackage`](crate::transport::ErrorFrame::NoKeyPackage) relay error with the same `request`.
+    /// [`ErrorFrame::NoKeyPackage`](crate::transport::ErrorFrame::NoKeyPackage) relay error
+    /// with the same `request`.
     pub fn claim_key_package(
         &mut self,
         request: u32,
