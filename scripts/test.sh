@@ -46,6 +46,7 @@ step "pack: npm pack pkg/ into a consumer" bash scripts/pack.sh
 step "types: tsc --noEmit against the packed package" in_consumer ../../node_modules/.bin/tsc -p types
 step "node: packed package" in_consumer node --test js/
 step "workerd: packed package in Miniflare" in_consumer node --test workerd/
+step "relay: Durable Object relay in Miniflare" in_consumer node --test relay/
 step "chromium: demo page and Vite build" in_consumer node --test browser/
 step "fuzz: smoke run of every target" fuzz_smoke
 
