@@ -399,7 +399,7 @@ fn accept(value: &str, cue: Cue, sep: Sep, quoted: bool) -> bool {
         let all_digits = value.bytes().all(|b| b.is_ascii_digit() || b == b'-');
         return all_digits && (4..=12).contains(&digits);
     }
-    let lower = value.to_lowercase();
+    let lower = value.to_ascii_lowercase(); // the list is ASCII; no Unicode case tables
     if NOT_VALUES.contains(&lower.as_str()) || value.chars().count() < 4 {
         return false;
     }
