@@ -313,8 +313,8 @@ fn is_trailing(c: char) -> bool {
 
 /// The longest value read (bytes); longer runs are not passwords.
 const MAX_VALUE: usize = 64;
-/// How far past a cue anything is read.
-const LOOKAHEAD: usize = 2 * MAX_VALUE;
+/// How far past a cue anything is read (a value, a closing quote).
+const LOOKAHEAD: usize = MAX_VALUE + 8;
 
 /// The value of a password cue ending at `cue_end`, as a byte range.
 pub(crate) fn value_after(text: &str, cue_end: usize, cue: Cue) -> Option<(usize, usize)> {
