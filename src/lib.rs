@@ -14,8 +14,12 @@
 //!        │
 //!        ▼
 //!   src/eth/       core: plain Rust, no I/O, no clock, no JS — tested natively
+//!   src/resolve/   ENS resolver core: ENSIP-15 normalize / beautify (tables built by build.rs)
 //!   src/sanitize/  core: find, redact and anonymize secrets in chat text (linear-time scanner)
 //! ```
+//!
+//! - [`transport`]: the binary wire protocol, the sans-IO reconnecting client and the
+//!   relay's sans-IO core (for the Durable Object).
 //!
 //! Every capability is a sans-IO core: it takes inputs (bytes, text, time) and returns
 //! outputs, and every failure is a typed error with a stable [`code`](eth::EthError::code)
@@ -27,7 +31,9 @@
 #![warn(missing_docs)]
 
 pub mod eth;
+pub mod resolve;
 pub mod sanitize;
+pub mod transport;
 
 #[cfg(target_arch = "wasm32")]
 pub mod js;

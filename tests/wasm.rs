@@ -59,3 +59,14 @@ fn names_hash_and_encode_as_published() {
         "0x5aAe…eAed"
     );
 }
+
+#[wasm_bindgen_test]
+fn ensip15_normalize_and_beautify_through_the_facade() {
+    use hybrid_edge::js::resolve::{beautify, normalize};
+    assert_eq!(normalize("RaFfY.eth").unwrap(), "raffy.eth");
+    assert_eq!(beautify("❤.eth").unwrap(), "❤\u{FE0F}.eth");
+    let err = normalize("aα.eth").unwrap_err();
+    assert_eq!(code_of(err.clone()), "InvalidName");
+    let error: js_sys::Error = err.into();
+    assert!(String::from(error.message()).contains("illegal mixture: Latin + Greek"));
+}

@@ -14,6 +14,12 @@ impl CodedError for crate::eth::EthError {
     }
 }
 
+impl CodedError for crate::resolve::ResolveError {
+    fn code(&self) -> &'static str {
+        crate::resolve::ResolveError::code(self)
+    }
+}
+
 impl CodedError for crate::sanitize::SanitizeError {
     fn code(&self) -> &'static str {
         crate::sanitize::SanitizeError::code(self)

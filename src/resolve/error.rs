@@ -1,0 +1,207 @@
+use std::fmt;
+
+use thiserror::Error;
+
+use super::normalize::{quoted_cp, safe_str_from_cps};
+
+/// Why the resolver refused a name or failed to resolve it.
+///
+/// Each variant has a stable [`code`](ResolveError::code), the `code` of the JS `Error`.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum ResolveError {
+    /// The name is not valid under ENSIP-15 normalization.
+    #[error("invalid name: {reason}")]
+    InvalidName {
+        /// Which label failed and which rule it broke.
+        reason: NameError,
+    },
+}
+
+impl ResolveError {
+    /// The stable string code of this error (never reused, never renamed).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::InvalidName { .. } => "InvalidName",
+        }
+    }
+}
+
+/// An ENSIP-15 failure: the rule a label broke, and the label when the name has several.
+///
+/// Its `Display` is the message of the reference implementation (`ens-normalize.js`), so
+/// users see the same wording everywhere; code points print as `{HEX}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NameError {
+    /// The offending label as printable text (invisible characters escaped, long labels cut
+    /// in the middle), or `None` when the name is a single label.
+    pub label: Option<String>,
+    /// The rule it broke.
+    pub kind: LabelError,
+}
+
+impl fmt::Display for NameError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.label {
+            Some(label) => write!(f, "Invalid label \"{label}\"\u{200E}: {}", self.kind),
+            None => self.kind.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for NameError {}
+
+/// The ENSIP-15 rule a label broke.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LabelError {
+    /// Nothing left between two stops (`a..eth`), possibly after removing ignored
+    /// characters.
+    EmptyLabel,
+    /// A character that no label may contain (or whose NFC form is not valid).
+    Disallowed {
+        /// The code point.
+        cp: u32,
+    },
+    /// `_` somewhere other than a run at the start.
+    UnderscoreNotLeading,
+    /// An ASCII label with `--` in 3rd and 4th position (reserved, e.g. `xn--`).
+    LabelExtension {
+        /// The first four characters.
+        prefix: String,
+    },
+    /// The label starts with a combining mark.
+    LeadingCombiningMark,
+    /// A combining mark right after an emoji.
+    EmojiCombiningMark {
+        /// The emoji before it, as text.
+        emoji: String,
+        /// The combining mark.
+        cm: u32,
+    },
+    /// A fenced character (apostrophe, fraction slash, middle dot) starts the label.
+    LeadingFenced {
+        /// Its name.
+        name: String,
+    },
+    /// Two fenced characters touch.
+    AdjacentFenced {
+        /// The first one's name.
+        first: String,
+        /// The second one's name.
+        second: String,
+    },
+    /// A fenced character ends the label.
+    TrailingFenced {
+        /// Its name.
+        name: String,
+    },
+    /// Characters of scripts that may not be mixed in one label.
+    IllegalMixture {
+        /// The script the label was judged to be in.
+        group: String,
+        /// The character outside it.
+        cp: u32,
+        /// The script that character belongs to, when it has one.
+        cp_group: Option<String>,
+    },
+    /// The whole label looks like a label of another script.
+    WholeScriptConfusable {
+        /// The label's script.
+        group: String,
+        /// The script it can be mistaken for.
+        other: String,
+    },
+    /// The same non-spacing mark twice in a row.
+    DuplicateNsm {
+        /// The mark.
+        cp: u32,
+    },
+    /// More non-spacing marks in a row than the spec allows.
+    ExcessiveNsm {
+        /// The base character and its marks, as printable text.
+        sequence: String,
+        /// How many marks there are.
+        count: usize,
+        /// How many are allowed.
+        max: usize,
+    },
+}
+
+impl fmt::Display for LabelError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::EmptyLabel => f.write_str("empty label"),
+            Self::Disallowed { cp } => write!(f, "disallowed character: {}", quoted_cp(*cp)),
+            Self::UnderscoreNotLeading => f.write_str("underscore allowed only at start"),
+            Self::LabelExtension { prefix } => write!(f, "invalid label extension: \"{prefix}\""),
+            Self::LeadingCombiningMark => f.write_str("illegal placement: leading combining mark"),
+            Self::EmojiCombiningMark { emoji, cm } => write!(
+                f,
+                "illegal placement: emoji + combining mark: \"{emoji} + {}\"",
+                safe_str_from_cps(&[*cm], usize::MAX)
+            ),
+            Self::LeadingFenced { name } => write!(f, "illegal placement: leading {name}"),
+            Self::AdjacentFenced { first, second } => {
+                write!(f, "illegal placement: {first} + {second}")
+            }
+            Self::TrailingFenced { name } => write!(f, "illegal placement: trailing {name}"),
+            Self::IllegalMixture {
+                group,
+                cp,
+                cp_group,
+            } => {
+                write!(f, "illegal mixture: {group} + ")?;
+                if let Some(other) = cp_group {
+                    write!(f, "{other} ")?;
+                }
+                f.write_str(&quoted_cp(*cp))
+            }
+            Self::WholeScriptConfusable { group, other } => {
+                write!(f, "whole-script confusable: {group}/{other}")
+            }
+            Self::DuplicateNsm { cp } => {
+                write!(f, "duplicate non-spacing marks: {}", quoted_cp(*cp))
+            }
+            Self::ExcessiveNsm {
+                sequence,
+                count,
+                max,
+            } => write!(
+                f,
+                "excessive non-spacing marks: \"{sequence}\"\u{200E} ({count}/{max})"
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_stable() {
+        let all = [ResolveError::InvalidName {
+            reason: NameError {
+                label: None,
+                kind: LabelError::EmptyLabel,
+            },
+        }];
+        let codes: Vec<_> = all.iter().map(ResolveError::code).collect();
+        assert_eq!(codes, ["InvalidName"]);
+    }
+
+    #[test]
+    fn messages_name_the_label_and_code_point() {
+        let err = ResolveError::InvalidName {
+            reason: NameError {
+                label: Some("a b".into()),
+                kind: LabelError::Disallowed { cp: 0x20 },
+            },
+        };
+        assert_eq!(
+            err.to_string(),
+            "invalid name: Invalid label \"a b\"\u{200E}: disallowed character: \" \"\u{200E} {20}"
+        );
+    }
+}

@@ -1,0 +1,14 @@
+//! The ENS resolver (issue 5). So far: ENSIP-15 name normalization.
+//!
+//! - [`normalize`]: the ENSIP-15 form of a name, to hash ([`crate::eth::namehash`]) and
+//!   compare; [`beautify`]: the form to display.
+//! - [`ResolveError`]: every failure, with a stable code.
+//!
+//! Normalization tables are generated at build time from the published spec
+//! (`data/ensip15/`) and decoded on first use (about a millisecond, once).
+
+mod error;
+mod normalize;
+
+pub use error::{LabelError, NameError, ResolveError};
+pub use normalize::{beautify, normalize};
