@@ -15,6 +15,7 @@
 //!        ▼
 //!   src/eth/       core: plain Rust, no I/O, no clock, no JS — tested natively
 //!   src/resolve/   ENS resolver core: ENSIP-15 normalize / beautify (tables built by build.rs)
+//!   src/sanitize/  core: find, redact and anonymize secrets in chat text (linear-time scanner)
 //! ```
 //!
 //! Every capability is a sans-IO core: it takes inputs (bytes, text, time) and returns
@@ -28,6 +29,7 @@
 
 pub mod eth;
 pub mod resolve;
+pub mod sanitize;
 
 #[cfg(target_arch = "wasm32")]
 pub mod js;

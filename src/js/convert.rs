@@ -20,6 +20,12 @@ impl CodedError for crate::resolve::ResolveError {
     }
 }
 
+impl CodedError for crate::sanitize::SanitizeError {
+    fn code(&self) -> &'static str {
+        crate::sanitize::SanitizeError::code(self)
+    }
+}
+
 /// Builds `Object.assign(new Error(message), { name: 'HybridEdgeError', code })`; the message
 /// carries the whole cause chain.
 pub(crate) fn to_js_error<E: CodedError>(err: E) -> JsValue {
@@ -48,7 +54,11 @@ const ERROR_TYPES: &'static str = r#"
 export type HybridEdgeErrorCode =
   | 'InvalidAddress'
   | 'InvalidAddressChecksum'
-  | 'InvalidName';
+  | 'InvalidName'
+  | 'UnknownSensitiveKind'
+  | 'UnknownRedactAction'
+  | 'InvalidLogMessage'
+  | 'InvalidSanitizeOptions';
 
 /** The errors hybrid-edge throws (or rejects promises with): an `Error` with a stable `code`. */
 export interface HybridEdgeError extends Error {

@@ -5,6 +5,7 @@
 mod convert;
 pub mod eth;
 pub mod resolve;
+pub mod sanitize;
 
 use wasm_bindgen::prelude::*;
 

@@ -1,0 +1,213 @@
+//! API tokens in the formats their providers publish: a fixed prefix, then a body of a
+//! known alphabet and length. Placeholders (`sk-...`, `ghp_<36 chars>`, `AKIA****`) have
+//! no valid body and are not matched.
+
+/// Characters a token body may use.
+#[derive(Clone, Copy)]
+enum Body {
+    /// Letters and digits.
+    Alnum,
+    /// Letters, digits, `_`.
+    AlnumUnderscore,
+    /// Letters, digits, `_`, `-`.
+    UrlSafe,
+    /// Upper-case letters and digits (AWS key ids).
+    Upper,
+}
+
+impl Body {
+    fn allows(self, b: u8) -> bool {
+        match self {
+            Body::Alnum => b.is_ascii_alphanumeric(),
+            Body::AlnumUnderscore => b.is_ascii_alphanumeric() || b == b'_',
+            Body::UrlSafe => b.is_ascii_alphanumeric() || b == b'_' || b == b'-',
+            Body::Upper => b.is_ascii_uppercase() || b.is_ascii_digit(),
+        }
+    }
+}
+
+/// One provider format: prefix (case-sensitive), body alphabet, body length bounds.
+struct Format {
+    prefix: &'static [u8],
+    body: Body,
+    min: usize,
+    max: usize,
+}
+
+const fn f(prefix: &'static [u8], body: Body, min: usize, max: usize) -> Format {
+    Format {
+        prefix,
+        body,
+        min,
+        max,
+    }
+}
+
+/// Longer prefixes first where one is a prefix of another (`sk_live_` before `sk-`).
+const FORMATS: &[Format] = &[
+    // Stripe secret and restricted keys, webhook secrets.
+    f(b"sk_live_", Body::Alnum, 16, 256),
+    f(b"sk_test_", Body::Alnum, 16, 256),
+    f(b"rk_live_", Body::Alnum, 16, 256),
+    f(b"rk_test_", Body::Alnum, 16, 256),
+    f(b"whsec_", Body::Alnum, 24, 128),
+    // OpenAI (`sk-`, `sk-proj-`, `sk-svcacct-`) and Anthropic (`sk-ant-`).
+    f(b"sk-", Body::UrlSafe, 20, 256),
+    // AWS access key ids (long-term and temporary).
+    f(b"AKIA", Body::Upper, 16, 16),
+    f(b"ASIA", Body::Upper, 16, 16),
+    // GitHub classic and fine-grained tokens.
+    f(b"github_pat_", Body::AlnumUnderscore, 40, 255),
+    f(b"ghp_", Body::Alnum, 30, 255),
+    f(b"gho_", Body::Alnum, 30, 255),
+    f(b"ghu_", Body::Alnum, 30, 255),
+    f(b"ghs_", Body::Alnum, 30, 255),
+    f(b"ghr_", Body::Alnum, 30, 255),
+    // Slack bot, user, app, workspace and refresh tokens.
+    f(b"xoxb-", Body::UrlSafe, 10, 255),
+    f(b"xoxp-", Body::UrlSafe, 10, 255),
+    f(b"xoxa-", Body::UrlSafe, 10, 255),
+    f(b"xoxe-", Body::UrlSafe, 10, 255),
+    f(b"xoxr-", Body::UrlSafe, 10, 255),
+    f(b"xoxs-", Body::UrlSafe, 10, 255),
+    f(b"xoxo-", Body::UrlSafe, 10, 255),
+    // Google API keys.
+    f(b"AIza", Body::UrlSafe, 35, 35),
+    // GitLab, npm, Hugging Face, PyPI, Shopify, DigitalOcean, SendGrid, Square.
+    f(b"glpat-", Body::UrlSafe, 20, 64),
+    f(b"npm_", Body::Alnum, 36, 36),
+    f(b"hf_", Body::Alnum, 30, 64),
+    f(b"pypi-", Body::UrlSafe, 50, 255),
+    f(b"shpat_", Body::Alnum, 32, 32),
+    f(b"shpss_", Body::Alnum, 32, 32),
+    f(b"dop_v1_", Body::Alnum, 64, 64),
+    f(b"SG.", Body::UrlSafe, 60, 80),
+    f(b"sq0atp-", Body::UrlSafe, 22, 64),
+    f(b"sq0csp-", Body::UrlSafe, 40, 64),
+];
+
+/// Shortest token whose prefix is all letters (`AKIA` + 16).
+const MIN_ALNUM_TOKEN: usize = 20;
+
+/// The letters-and-digits heads of the prefixes that continue with `-`, `_` or `.`.
+fn is_head(head: &[u8]) -> bool {
+    matches!(
+        head,
+        b"sk"
+            | b"rk"
+            | b"whsec"
+            | b"github"
+            | b"ghp"
+            | b"gho"
+            | b"ghu"
+            | b"ghs"
+            | b"ghr"
+            | b"xoxb"
+            | b"xoxp"
+            | b"xoxa"
+            | b"xoxe"
+            | b"xoxr"
+            | b"xoxs"
+            | b"xoxo"
+            | b"glpat"
+            | b"npm"
+            | b"hf"
+            | b"pypi"
+            | b"shpat"
+            | b"shpss"
+            | b"dop"
+            | b"SG"
+            | b"sq0atp"
+            | b"sq0csp"
+    )
+}
+
+/// If an API token starts at the alphanumeric run `start..run_end`, the token's end.
+pub(crate) fn match_at(bytes: &[u8], start: usize, run_end: usize) -> Option<usize> {
+    // Cheap reject for ordinary words: a prefix is either a known head followed by `-`,
+    // `_` or `.`, or the start of a long run on its own (`AKIA…`, `AIza…`).
+    let head = bytes.get(start..run_end)?;
+    let punct = matches!(bytes.get(run_end), Some(b'-' | b'_' | b'.'));
+    let known_head = punct && is_head(head);
+    let long = head.len() >= MIN_ALNUM_TOKEN || head.starts_with(b"AIza");
+    if !(known_head || long) {
+        return None;
+    }
+    let rest = bytes.get(start..)?;
+    for format in FORMATS {
+        if !rest.starts_with(format.prefix) {
+            continue;
+        }
+        let body_start = format.prefix.len();
+        let body_len = rest[body_start..]
+            .iter()
+            .take(format.max + 1) // bounded: "sk-sk-sk-…" must not rescan the rest
+            .take_while(|&&b| format.body.allows(b))
+            .count();
+        let end = body_start + body_len;
+        // A longer run of token characters means it is some other identifier.
+        let bounded = rest
+            .get(end)
+            .is_none_or(|&b| !format.body.allows(b) && !b.is_ascii_alphanumeric());
+        if bounded
+            && (format.min..=format.max).contains(&body_len)
+            && plausible(&rest[body_start..end])
+        {
+            return Some(start + end);
+        }
+        return None;
+    }
+    None
+}
+
+/// A real token body mixes characters; placeholders (`xxxx…`, `0000…`) do not.
+fn plausible(body: &[u8]) -> bool {
+    let distinct = body.iter().fold(0u128, |set, &b| set | 1u128 << (b & 0x7f));
+    distinct.count_ones() >= 6
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn find(s: &str) -> Option<&str> {
+        let run = crate::sanitize::text::alnum_end(s.as_bytes(), 0);
+        match_at(s.as_bytes(), 0, run).map(|end| &s[..end])
+    }
+
+    #[test]
+    fn provider_formats() {
+        for key in [
+            "sk-proj-oWXINMMxj5U22EOndljJM9MN-rCtDdzvjd_Sqie9L8YVkb_bbzU2lxvMXfC5i7Wy",
+            "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",
+            "sk_live_51IxtHzVVjyUGi3tlsyTRKTJ5V3nWIekX7XSTEfqhTWg",
+            "AKIAIOSFODNN7EXAMPLE",
+            "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",
+            "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOP",
+            "xoxb-2644483869929-6496008087-M9EzYU24N9aOrjMVkTrBdp4K",
+            "AIzaSyDaGmWKa4JsXZ-HjGw7ISLn_3namBGewQe",
+            "glpat-xjK3Qp9zT2mVbN8rL4wY",
+        ] {
+            assert_eq!(find(key), Some(key), "{key}");
+            let quoted = format!("{key}\", next");
+            assert_eq!(find(&quoted), Some(key));
+        }
+    }
+
+    #[test]
+    fn placeholders_and_lookalikes() {
+        for text in [
+            "sk-...",
+            "sk-xxxxxxxxxxxxxxxxxxxxxxxx",
+            "ghp_<36 chars>",
+            "AKIA****************",
+            "AKIA5IY3MGPH",
+            "AKIAIOSFODNN7EXAMPLE1",
+            "skeleton",
+            "sk_live_short",
+            "xoxb-…",
+        ] {
+            assert_eq!(find(text), None, "{text}");
+        }
+    }
+}

@@ -1,0 +1,517 @@
+//! Passwords and PINs: the value written after a cue word ("password:", "pw is",
+//! "passcode", "PIN", "mot de passe", "密码", …). The span is the value, never the cue.
+//!
+//! A cue alone is not a password ("I forgot my password"): what follows must be a
+//! separator and a value that looks like a secret, judged more strictly the weaker the
+//! separator is.
+
+/// What kind of value a cue introduces.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Cue {
+    /// Any password-like string.
+    Password,
+    /// Only digits (PINs, passcodes).
+    Pin,
+    /// A word that is a cue only before `:` or `=` (`pass: x`, never "pass the salt").
+    StrictPassword,
+}
+
+/// ASCII cue words (lower-case, whole tokens).
+const ASCII_CUES: &[(&str, Cue)] = &[
+    ("password", Cue::Password),
+    ("passwd", Cue::Password),
+    ("passwort", Cue::Password),
+    ("pwd", Cue::Password),
+    ("pw", Cue::Password),
+    ("pword", Cue::Password),
+    ("passphrase", Cue::Password),
+    ("senha", Cue::Password),
+    ("kennwort", Cue::Password),
+    ("wachtwoord", Cue::Password),
+    ("parola", Cue::Password),
+    ("passcode", Cue::Pin),
+    ("pin", Cue::Pin),
+    ("pincode", Cue::Pin),
+    ("pass", Cue::StrictPassword),
+];
+
+/// Cues in other scripts or with non-ASCII letters, matched as text.
+pub(crate) const TEXT_CUES: &[(&str, Cue)] = &[
+    ("mot de passe", Cue::Password),
+    ("contraseña", Cue::Password),
+    ("contrasena", Cue::Password),
+    ("hasło", Cue::Password),
+    ("密码", Cue::Password),
+    ("密碼", Cue::Password),
+    ("口令", Cue::Password),
+    ("パスワード", Cue::Password),
+    ("暗証番号", Cue::Pin),
+    ("пароль", Cue::Password),
+    ("비밀번호", Cue::Password),
+    ("mật khẩu", Cue::Password),
+];
+
+/// Words after "is" that describe the password rather than give it.
+const NOT_VALUES: &[&str] = &[
+    "the",
+    "a",
+    "an",
+    "not",
+    "too",
+    "wrong",
+    "same",
+    "required",
+    "incorrect",
+    "invalid",
+    "correct",
+    "weak",
+    "strong",
+    "expired",
+    "changed",
+    "reset",
+    "field",
+    "manager",
+    "for",
+    "or",
+    "and",
+    "to",
+    "of",
+    "in",
+    "on",
+    "with",
+    "my",
+    "your",
+    "this",
+    "that",
+    "it",
+    "flow",
+    "screen",
+    "link",
+    "must",
+    "should",
+    "will",
+    "was",
+    "has",
+    "have",
+    "been",
+    "still",
+    "very",
+    "just",
+    "also",
+    "here",
+    "there",
+    "again",
+    "please",
+    "pls",
+    "hidden",
+    "redacted",
+    "none",
+    "null",
+    "empty",
+    "blank",
+    "unknown",
+    "protected",
+    "locked",
+    "set",
+    "saved",
+    "stored",
+    "encrypted",
+    "needed",
+    "missing",
+    "long",
+    "short",
+    "case",
+    "sensitive",
+    "forgotten",
+    "lost",
+    "optional",
+    "see",
+    "check",
+    "ask",
+    "below",
+    "above",
+    "attached",
+    "sent",
+    "provided",
+    "default",
+    "okay",
+    "same",
+    "n/a",
+    "tbd",
+    "todo",
+    "xxxx",
+    "secret",
+    "what",
+    "which",
+    "where",
+    "when",
+    "does",
+    "doesn't",
+    "isn't",
+    "wasn't",
+    "didn't",
+    "can't",
+    "won't",
+    "keeps",
+    "expires",
+    "expiring",
+];
+
+/// How a value is introduced, weakest last.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Sep {
+    /// `:`, `=`, `->`, `=>`, `：`.
+    Strong,
+    /// `is`, `est`, `es`, `ist`, `是`.
+    Copula,
+    /// Only a space ("pw hunter2", "passcode 1234").
+    Space,
+}
+
+/// Whether a token may start a cue (a cheap test before the word lists).
+pub(crate) fn may_start_cue(token: &[u8]) -> bool {
+    match (token.first().map(|b| b | 0x20), token.len()) {
+        (Some(b'p'), 2..=10) => true,
+        (Some(b's'), 5) | (Some(b'k'), 8) | (Some(b'w'), 10) => true,
+        // Starts of "mot de passe", "contraseña", "hasło", "mật khẩu".
+        (Some(b'm'), 1 | 3) | (Some(b'c'), 8 | 10) | (Some(b'h'), 3) => true,
+        _ => false,
+    }
+}
+
+/// The cue a token is, if any (case-insensitive).
+pub(crate) fn ascii_cue(token: &[u8]) -> Option<Cue> {
+    if token.len() < 2 || token.len() > 10 {
+        return None;
+    }
+    ASCII_CUES
+        .iter()
+        .find(|(w, _)| w.as_bytes().eq_ignore_ascii_case(token))
+        .map(|&(_, c)| c)
+}
+
+/// The cue written at `text[pos..]`, if any, and its length.
+pub(crate) fn text_cue_at(text: &str, pos: usize) -> Option<(Cue, usize)> {
+    let rest = text.get(pos..)?;
+    let first = rest.as_bytes().first()? | 0x20;
+    TEXT_CUES.iter().find_map(|&(cue_text, cue)| {
+        // First byte (ASCII-lower-cased) before any slicing: most calls stop here.
+        if cue_text.as_bytes().first()? | 0x20 != first {
+            return None;
+        }
+        let head = rest.get(..cue_text.len())?;
+        (head.eq_ignore_ascii_case(cue_text) || head == cue_text).then_some((cue, cue_text.len()))
+    })
+}
+
+fn skip_spaces(text: &str, mut i: usize) -> usize {
+    let bytes = text.as_bytes();
+    while i < bytes.len() && (bytes[i] == b' ' || bytes[i] == b'\t') {
+        i += 1;
+    }
+    i
+}
+
+/// The separator after a cue ending at `cue_end`: its kind and where the value starts.
+fn separator(text: &str, cue_end: usize) -> Option<(Sep, usize)> {
+    let bytes = text.as_bytes();
+    let mut i = skip_spaces(text, cue_end);
+    // "pin code 1234", "password for it: x" are not handled; "PIN code" is common enough.
+    if bytes
+        .get(i..i + 4)
+        .is_some_and(|w| w.eq_ignore_ascii_case(b"code"))
+        && i > cue_end
+    {
+        i = skip_spaces(text, i + 4);
+    }
+    let rest = text.get(i..)?;
+    if let Some(after_words) = for_phrase(text, i) {
+        return separator(text, after_words).filter(|&(sep, _)| sep != Sep::Space);
+    }
+    for strong in ["->", "=>", ":", "=", "：", "→"] {
+        if rest.starts_with(strong) {
+            return Some((Sep::Strong, skip_spaces(text, i + strong.len())));
+        }
+    }
+    for copula in ["is", "was", "'s", "est", "es", "ist", "是", "は"] {
+        let head = rest.as_bytes().get(..copula.len());
+        if head.is_some_and(|h| h.eq_ignore_ascii_case(copula.as_bytes()))
+            && matches!(rest.as_bytes().get(copula.len()), Some(b' ' | b'\t' | b':'))
+        {
+            let mut j = i + copula.len();
+            if bytes.get(j) == Some(&b':') {
+                j += 1;
+            }
+            return Some((Sep::Copula, skip_spaces(text, j)));
+        }
+    }
+    if i > cue_end && i < bytes.len() {
+        return Some((Sep::Space, i));
+    }
+    // A cue in a script without spaces ("密码hunter2") may touch its value.
+    let cue_is_wide = text
+        .get(..cue_end)
+        .and_then(|t| t.chars().last())
+        .is_some_and(|c| !c.is_ascii());
+    let value_is_ascii = bytes.get(i).is_some_and(u8::is_ascii_alphanumeric);
+    (cue_is_wide && value_is_ascii).then_some((Sep::Space, i))
+}
+
+/// "password for my Binance account is …": skips `for|of|on|at|to` and up to three
+/// words, returning where the separator should be.
+fn for_phrase(text: &str, i: usize) -> Option<usize> {
+    let rest = text.get(i..)?;
+    let word_len = rest.bytes().take_while(u8::is_ascii_alphabetic).count();
+    let word = rest.get(..word_len)?.to_ascii_lowercase();
+    if !matches!(word.as_str(), "for" | "of" | "on" | "at" | "to") {
+        return None;
+    }
+    let mut j = i + word_len;
+    for _ in 0..4 {
+        j = skip_spaces(text, j);
+        let next = super::text::after(text, j, LOOKAHEAD);
+        let len = next
+            .char_indices()
+            .find(|&(_, c)| c.is_whitespace() || c == ':' || c == '=')
+            .map_or(next.len(), |(k, _)| k);
+        if len == 0 {
+            break;
+        }
+        let token = &next[..len];
+        if token.eq_ignore_ascii_case("is") || token.eq_ignore_ascii_case("was") {
+            return Some(j);
+        }
+        j += len;
+        if matches!(text.as_bytes().get(j), Some(b':' | b'=')) {
+            return Some(j);
+        }
+    }
+    Some(j).filter(|&j| {
+        matches!(
+            text.get(skip_spaces(text, j)..)
+                .and_then(|r| r.bytes().next()),
+            Some(b':' | b'=')
+        )
+    })
+}
+
+fn is_open_quote(c: char) -> bool {
+    matches!(c, '"' | '\'' | '`' | '“' | '‘' | '«' | '„' | '「' | '『')
+}
+
+fn is_close_quote(c: char) -> bool {
+    matches!(c, '"' | '\'' | '`' | '”' | '’' | '»' | '“' | '」' | '』')
+}
+
+/// Punctuation that ends a sentence rather than a password.
+fn is_trailing(c: char) -> bool {
+    matches!(
+        c,
+        '.' | ',' | ';' | ':' | ')' | ']' | '}' | '…' | '。' | '，' | '、'
+    ) || is_close_quote(c)
+}
+
+/// The longest value read (bytes); longer runs are not passwords.
+const MAX_VALUE: usize = 64;
+/// How far past a cue anything is read.
+const LOOKAHEAD: usize = 2 * MAX_VALUE;
+
+/// The value of a password cue ending at `cue_end`, as a byte range.
+pub(crate) fn value_after(text: &str, cue_end: usize, cue: Cue) -> Option<(usize, usize)> {
+    let (sep, start) = separator(text, cue_end)?;
+    if cue == Cue::StrictPassword && sep != Sep::Strong {
+        return None;
+    }
+    // Bounded look-ahead keeps the scan linear ("pw:pw:pw:…" must not rescan the text).
+    let rest = super::text::after(text, start, LOOKAHEAD);
+    // Quoted: everything up to the closing quote, spaces included.
+    let mut quoted_start = start;
+    let mut chars = rest.char_indices().peekable();
+    let mut quoted = false;
+    while let Some(&(i, c)) = chars.peek() {
+        if is_open_quote(c) {
+            quoted = true;
+            quoted_start = start + i + c.len_utf8();
+            chars.next();
+        } else {
+            break;
+        }
+    }
+    let (vstart, vend) = if quoted {
+        let inner = super::text::after(text, quoted_start, LOOKAHEAD);
+        let len = inner
+            .char_indices()
+            .find(|&(_, c)| is_close_quote(c) || c == '\n')
+            .map_or(inner.len(), |(i, _)| i);
+        if len == 0 || len > MAX_VALUE || inner[len..].chars().next().is_none_or(|c| c == '\n') {
+            return None;
+        }
+        (quoted_start, quoted_start + len)
+    } else {
+        let len = rest
+            .char_indices()
+            .find(|&(_, c)| c.is_whitespace())
+            .map_or(rest.len(), |(i, _)| i);
+        let mut value = &rest[..len];
+        while let Some(c) = value.chars().last() {
+            if is_trailing(c) {
+                value = &value[..value.len() - c.len_utf8()];
+            } else {
+                break;
+            }
+        }
+        // CJK text may follow without a space: stop where CJK starts after other text.
+        let mut prev_cjk = true;
+        let cut = value.char_indices().find_map(|(i, c)| {
+            let cjk = is_cjk(c);
+            let cut = (cjk && !prev_cjk).then_some(i);
+            prev_cjk = cjk;
+            cut
+        });
+        if let Some(i) = cut {
+            value = &value[..i];
+        }
+        (start, start + value.len())
+    };
+    let value = text.get(vstart..vend)?;
+    accept(value, cue, sep, quoted).then_some((vstart, vend))
+}
+
+fn is_cjk(c: char) -> bool {
+    matches!(c as u32, 0x3000..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF | 0xFF00..=0xFFEF)
+}
+
+/// Whether a value read after a cue is a secret rather than prose or a placeholder.
+fn accept(value: &str, cue: Cue, sep: Sep, quoted: bool) -> bool {
+    if value.is_empty() || value.len() > MAX_VALUE {
+        return false;
+    }
+    // Placeholders and masks: <your password>, (not sharing), [REDACTED], ${VAR}, ●●●, ***.
+    if value.starts_with(['<', '[', '(', '{'])
+        || value.starts_with("${")
+        || value.contains("[REDACTED:")
+        || !value.chars().any(char::is_alphanumeric)
+    {
+        return false;
+    }
+    let digits = value.bytes().filter(u8::is_ascii_digit).count();
+    if cue == Cue::Pin {
+        let all_digits = value.bytes().all(|b| b.is_ascii_digit() || b == b'-');
+        return all_digits && (4..=12).contains(&digits);
+    }
+    let lower = value.to_lowercase();
+    if NOT_VALUES.contains(&lower.as_str()) || value.chars().count() < 4 {
+        return false;
+    }
+    if quoted || sep == Sep::Strong {
+        return true;
+    }
+    // After "is" or a bare space, prose words are far more likely than passwords:
+    // ask for a digit or a symbol, or mixed case beyond a capital first letter.
+    let symbol = value.chars().any(|c| !c.is_alphanumeric());
+    let inner_upper = value.chars().skip(1).any(char::is_uppercase);
+    let has_lower = value.chars().any(char::is_lowercase);
+    let score =
+        usize::from(digits > 0) + usize::from(symbol) + usize::from(inner_upper && has_lower);
+    let chars = value.chars().count();
+    match sep {
+        Sep::Copula => score >= 1 && chars >= 4,
+        // A bare space: a digit or two kinds of oddity, or words joined by symbols
+        // ("ledger.lambo.matrix").
+        _ => (score >= 1 && digits > 0 || score >= 2) && chars >= 6 || symbol && chars >= 10,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn value(text: &str, cue: &str) -> Option<&'static str> {
+        let cue_end = text.find(cue)? + cue.len();
+        let kind = ascii_cue(cue.as_bytes())
+            .or_else(|| text_cue_at(text, cue_end - cue.len()).map(|c| c.0))?;
+        let (a, b) = value_after(text, cue_end, kind)?;
+        Some(Box::leak(text[a..b].to_owned().into_boxed_str()))
+    }
+
+    #[test]
+    fn values_after_cues() {
+        assert_eq!(value("password: hunter2", "password"), Some("hunter2"));
+        assert_eq!(
+            value("DB_PASSWORD=s3cr3t!x; next", "PASSWORD"),
+            Some("s3cr3t!x")
+        );
+        assert_eq!(value("my pw is Tiger!1024.", "pw"), Some("Tiger!1024"));
+        assert_eq!(
+            value("vault password is 'violet ginger cookie' ok", "password"),
+            Some("violet ginger cookie")
+        );
+        assert_eq!(
+            value("Password: \"“hunter2”\"", "Password"),
+            Some("hunter2")
+        );
+        assert_eq!(
+            value("login a@b.io / pw M00nd3g3n14", "pw"),
+            Some("M00nd3g3n14")
+        );
+        assert_eq!(value("pin is 4821", "pin"), Some("4821"));
+        assert_eq!(value("card pin code 1234", "pin"), Some("1234"));
+        assert_eq!(
+            value("keystore pass: satoshi5981", "pass"),
+            Some("satoshi5981")
+        );
+        assert_eq!(value("密码 Lantern!1962", "密码"), Some("Lantern!1962"));
+        assert_eq!(
+            value("mot de passe : açaí-bowl-3", "mot de passe"),
+            Some("açaí-bowl-3")
+        );
+        assert_eq!(value("password -> trustno1", "password"), Some("trustno1"));
+        assert_eq!(
+            value("password -> 日本語pass9\n", "password"),
+            Some("日本語pass9")
+        );
+        assert_eq!(value("密码 hunter2送金が", "密码"), Some("hunter2"));
+        assert_eq!(
+            value("/ pw ledger.lambo.matrix.cookie", "pw"),
+            Some("ledger.lambo.matrix.cookie")
+        );
+        assert_eq!(
+            value("password for my Binance account is Tr0ub4dor&3", "password"),
+            Some("Tr0ub4dor&3")
+        );
+        assert_eq!(
+            value("password for binance: Tr0ub4dor&3", "password"),
+            Some("Tr0ub4dor&3")
+        );
+        assert_eq!(
+            value("my password's Tr0ub4dor&3", "password"),
+            Some("Tr0ub4dor&3")
+        );
+    }
+
+    #[test]
+    fn cue_without_a_secret() {
+        for (text, cue) in [
+            ("I forgot my password", "password"),
+            ("I forgot my password. price", "password"),
+            ("my password is not working", "password"),
+            ("the password is wrong according to Binance", "password"),
+            ("pw is the same as before", "pw"),
+            ("pin is required for withdrawals", "pin"),
+            ("password manager or paper backup?", "password"),
+            ("password: <your password>", "password"),
+            ("password: (not sharing it here)", "password"),
+            ("password: ●●●●●●●●●", "password"),
+            ("password: ******", "password"),
+            ("passcode screen freezes on iOS", "passcode"),
+            ("tape pass vessel idle", "pass"),
+            ("Bybit wants a new password every 90 days", "password"),
+            ("password: [REDACTED:password]", "password"),
+            ("DB_PASSWORD=${DB_PASSWORD}", "PASSWORD"),
+            ("should I use a password for Rabby?", "password"),
+            ("a password for my account is required", "password"),
+        ] {
+            assert_eq!(value(text, cue), None, "{text}");
+        }
+    }
+}

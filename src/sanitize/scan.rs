@@ -1,0 +1,294 @@
+//! The single-pass scanner: one walk over the bytes, dispatching on each token.
+
+use super::kind::{KindSet, SensitiveKind};
+use super::seed::{self, SeedRun};
+use super::text::{all_hex, token_at, ALPHA, CLASS, DIGIT, HEX, SPECIAL};
+use super::{api_key, card, cues, email, keys, password};
+
+/// One secret (or address, or e-mail) found in a text.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Finding {
+    /// What it is.
+    pub kind: SensitiveKind,
+    /// Byte offset of its first byte (a character boundary).
+    pub start: usize,
+    /// Byte offset just past it (a character boundary).
+    pub end: usize,
+    /// How sure the detector is, from 0 to 1: checksummed formats are near 1, values
+    /// found only by their context (passwords, hex keys) lower.
+    pub confidence: f32,
+    /// For `eth_address` only: whether the EIP-55 checksum holds (all-lower or all-upper
+    /// case carries none and counts as valid). `None` for other kinds.
+    pub valid: Option<bool>,
+}
+
+/// What [`scan`] looks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScanOptions {
+    /// The kinds to report (default: all).
+    pub kinds: KindSet,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        ScanOptions {
+            kinds: KindSet::ALL,
+        }
+    }
+}
+
+/// Finds every secret in `text`, sorted by position, without overlaps (where two
+/// detectors claim the same bytes the more specific kind wins).
+///
+/// Offsets are bytes; see [`utf16_ranges`](super::utf16_ranges) for JS offsets. Runs in
+/// time linear in the text on any input.
+pub fn scan(text: &str, options: &ScanOptions) -> Vec<Finding> {
+    let mut scanner = Scanner::new(text, options.kinds, false);
+    scanner.run();
+    resolve(scanner.out)
+}
+
+/// Whether `text` holds anything of `kinds` (use [`KindSet::SENSITIVE`] for the usual
+/// meaning: everything but addresses and e-mails). Stops at the first finding.
+pub fn contains_sensitive_data(text: &str, kinds: KindSet) -> bool {
+    let mut scanner = Scanner::new(text, kinds, true);
+    scanner.run();
+    !scanner.out.is_empty()
+}
+
+/// Builds the lazily built tables (the BIP-39 word index) now, so that the first scan
+/// does not pay for them. Optional.
+pub fn warm_up() {
+    seed::warm_up();
+}
+
+/// Which kind wins when two findings overlap.
+fn rank(kind: SensitiveKind) -> u8 {
+    match kind {
+        SensitiveKind::PrivateKey => 6,
+        SensitiveKind::SeedPhrase => 5,
+        SensitiveKind::ApiKey => 4,
+        SensitiveKind::CardNumber => 3,
+        SensitiveKind::Password => 2,
+        SensitiveKind::EthAddress => 1,
+        SensitiveKind::Email => 0,
+    }
+}
+
+fn resolve(mut found: Vec<Finding>) -> Vec<Finding> {
+    found.sort_by_key(|f| (f.start, std::cmp::Reverse(f.end)));
+    let mut out: Vec<Finding> = Vec::with_capacity(found.len());
+    for f in found {
+        match out.last_mut() {
+            Some(last) if f.start < last.end => {
+                if rank(f.kind) > rank(last.kind) {
+                    *last = f;
+                }
+            }
+            _ => out.push(f),
+        }
+    }
+    out
+}
+
+struct Scanner<'t> {
+    text: &'t str,
+    bytes: &'t [u8],
+    kinds: KindSet,
+    first_only: bool,
+    out: Vec<Finding>,
+    seed: SeedRun,
+    phrases: Vec<(usize, usize, usize)>,
+}
+
+impl<'t> Scanner<'t> {
+    fn new(text: &'t str, kinds: KindSet, first_only: bool) -> Self {
+        Scanner {
+            text,
+            bytes: text.as_bytes(),
+            kinds,
+            first_only,
+            out: Vec::new(),
+            seed: SeedRun::default(),
+            phrases: Vec::new(),
+        }
+    }
+
+    fn done(&self) -> bool {
+        self.first_only && !self.out.is_empty()
+    }
+
+    fn emit(&mut self, kind: SensitiveKind, start: usize, end: usize, confidence: f32) {
+        if self.kinds.contains(kind) {
+            self.out.push(Finding {
+                kind,
+                start,
+                end,
+                confidence,
+                valid: None,
+            });
+        }
+    }
+
+    fn run(&mut self) {
+        if self.kinds.is_empty() {
+            return;
+        }
+        let bytes = self.bytes;
+        let mut i = 0;
+        while i < bytes.len() {
+            let class = CLASS[usize::from(bytes[i])];
+            if class == 0 {
+                i += 1; // spaces and ASCII punctuation: nothing starts here
+                continue;
+            }
+            if class & SPECIAL == 0 {
+                let (end, shared) = token_at(bytes, i);
+                i = self.token(i, end, shared).max(end);
+            } else if bytes[i] == b'@' {
+                i = self.at_sign(i);
+            } else {
+                i = self.wide_char(i);
+            }
+            if self.done() {
+                return;
+            }
+        }
+        self.seed.flush(self.text, &mut self.phrases);
+        self.emit_phrases();
+    }
+
+    /// Handles the ASCII alphanumeric token `start..end` whose bytes share the classes
+    /// `shared`; returns where to continue.
+    fn token(&mut self, start: usize, end: usize, shared: u8) -> usize {
+        let tok = &self.bytes[start..end];
+        let len = tok.len();
+        if len >= 42 && tok[0] == b'0' && (tok[1] | 0x20) == b'x' && all_hex(&tok[2..]) {
+            match len - 2 {
+                40 => self.address(start, end),
+                64 => self.hex_key(start, end),
+                _ => {}
+            }
+            return end;
+        }
+        if len == 64 && shared & HEX != 0 {
+            self.hex_key(start, end);
+            return end;
+        }
+        if self.kinds.contains(SensitiveKind::ApiKey) {
+            if let Some(key_end) = api_key::match_at(self.bytes, start, end) {
+                self.emit(SensitiveKind::ApiKey, start, key_end, 0.95);
+                return key_end;
+            }
+        }
+        if matches!(len, 51 | 52 | 111) && self.kinds.contains(SensitiveKind::PrivateKey) {
+            if keys::is_base58_key(tok) {
+                self.emit(SensitiveKind::PrivateKey, start, end, 0.99);
+            }
+            return end;
+        }
+        if shared & DIGIT != 0 {
+            return self.digits(start, end);
+        }
+        if shared & ALPHA == 0 {
+            return end; // letters and digits mixed: no word, no number
+        }
+        self.word(start, end)
+    }
+
+    fn address(&mut self, start: usize, end: usize) {
+        if !self.kinds.contains(SensitiveKind::EthAddress) {
+            return;
+        }
+        let valid = crate::eth::parse_address(&self.text[start..end]).is_ok();
+        self.out.push(Finding {
+            kind: SensitiveKind::EthAddress,
+            start,
+            end,
+            confidence: if valid { 0.99 } else { 0.9 },
+            valid: Some(valid),
+        });
+    }
+
+    fn hex_key(&mut self, start: usize, end: usize) {
+        if self.kinds.contains(SensitiveKind::PrivateKey) && cues::hex_is_key(self.text, start, end)
+        {
+            self.emit(SensitiveKind::PrivateKey, start, end, 0.85);
+        }
+    }
+
+    fn digits(&mut self, start: usize, end: usize) -> usize {
+        if !self.kinds.contains(SensitiveKind::CardNumber) || end - start < 2 {
+            return end;
+        }
+        let phone = start > 0 && self.bytes[start - 1] == b'+';
+        if phone {
+            return end;
+        }
+        match card::match_at(self.bytes, start, end) {
+            Some(card_end) if !cues::digits_are_not_card(self.text, start) => {
+                self.emit(SensitiveKind::CardNumber, start, card_end, 0.95);
+                card_end
+            }
+            _ => end,
+        }
+    }
+
+    fn word(&mut self, start: usize, end: usize) -> usize {
+        let tok = &self.bytes[start..end];
+        if self.kinds.contains(SensitiveKind::Password) && password::may_start_cue(tok) {
+            let cue = password::ascii_cue(tok).map(|c| (c, end)).or_else(|| {
+                // Multi-word and accented cues ("mot de passe", "contraseña").
+                matches!(tok[0] | 0x20, b'm' | b'c' | b'h')
+                    .then(|| password::text_cue_at(self.text, start))
+                    .flatten()
+                    .map(|(c, l)| (c, start + l))
+            });
+            if let Some((cue, cue_end)) = cue {
+                if let Some((a, b)) = password::value_after(self.text, cue_end, cue) {
+                    self.emit(SensitiveKind::Password, a, b, 0.8);
+                    return b;
+                }
+            }
+        }
+        if self.kinds.contains(SensitiveKind::SeedPhrase) && (3..=8).contains(&tok.len()) {
+            self.seed.push(self.text, start, end, &mut self.phrases);
+            if !self.phrases.is_empty() {
+                self.emit_phrases();
+            }
+        }
+        end
+    }
+
+    fn emit_phrases(&mut self) {
+        for (start, end, _) in std::mem::take(&mut self.phrases) {
+            self.emit(SensitiveKind::SeedPhrase, start, end, 0.97);
+        }
+    }
+
+    fn at_sign(&mut self, at: usize) -> usize {
+        if !self.kinds.contains(SensitiveKind::Email) {
+            return at + 1;
+        }
+        match email::match_at(self.bytes, at) {
+            Some((start, end)) => {
+                self.emit(SensitiveKind::Email, start, end, 0.95);
+                end
+            }
+            None => at + 1,
+        }
+    }
+
+    fn wide_char(&mut self, i: usize) -> usize {
+        let next = super::text::ceil_boundary(self.text, i + 1).max(i + 1);
+        if self.kinds.contains(SensitiveKind::Password) {
+            if let Some((cue, l)) = password::text_cue_at(self.text, i) {
+                if let Some((a, b)) = password::value_after(self.text, i + l, cue) {
+                    self.emit(SensitiveKind::Password, a, b, 0.8);
+                    return b;
+                }
+            }
+        }
+        next
+    }
+}

@@ -1,0 +1,241 @@
+//! BIP-39 seed phrases: runs of English BIP-39 words, checked with the `bip39` crate.
+
+use std::sync::OnceLock;
+
+use bip39::{Language, Mnemonic};
+
+/// Valid phrase lengths, longest first (a 24-word phrase is not reported as two twelves).
+const LENGTHS: [usize; 5] = [24, 21, 18, 15, 12];
+/// How many stray words before or after a phrase in one run are tried (a run may start
+/// with an ordinary word that happens to be in the list).
+const SLACK: usize = 3;
+/// Table size: a power of two, four times the 2048 words, so probes stay short.
+const SLOTS: usize = 8192;
+
+/// Word lookup by the first four letters, which are unique in the English list (BIP-39
+/// guarantees it). Open addressing; built once, lazily, in well under a millisecond.
+struct WordTable {
+    /// `(key, index + 1)`; 0 marks an empty slot.
+    slots: Box<[(u32, u16)]>,
+}
+
+fn prefix_key(word: &[u8]) -> Option<u32> {
+    if !(3..=8).contains(&word.len()) {
+        return None;
+    }
+    let mut key = 0u32;
+    for &b in word.iter().take(4) {
+        if !b.is_ascii_alphabetic() {
+            return None;
+        }
+        key = key << 8 | u32::from(b.to_ascii_lowercase());
+    }
+    Some(key)
+}
+
+fn slot_of(key: u32) -> usize {
+    // Fibonacci hashing: the top bits of a multiplicative hash.
+    (key.wrapping_mul(0x9E37_79B9) >> 19) as usize & (SLOTS - 1)
+}
+
+impl WordTable {
+    fn build() -> WordTable {
+        let mut slots = vec![(0u32, 0u16); SLOTS].into_boxed_slice();
+        for (i, word) in Language::English.word_list().iter().enumerate() {
+            let Some(key) = prefix_key(word.as_bytes()) else {
+                continue;
+            };
+            let mut s = slot_of(key);
+            while slots[s].1 != 0 {
+                s = (s + 1) & (SLOTS - 1);
+            }
+            // 2048 words fit in u16.
+            slots[s] = (key, u16::try_from(i + 1).unwrap_or(0));
+        }
+        WordTable { slots }
+    }
+
+    /// The word's index in the English list, case-insensitively.
+    fn find(&self, word: &[u8]) -> Option<u16> {
+        let key = prefix_key(word)?;
+        let mut s = slot_of(key);
+        loop {
+            let (k, v) = *self.slots.get(s)?;
+            if v == 0 {
+                return None;
+            }
+            if k == key {
+                let index = v - 1;
+                let full = Language::English.word_list().get(usize::from(index))?;
+                return full.as_bytes().eq_ignore_ascii_case(word).then_some(index);
+            }
+            s = (s + 1) & (SLOTS - 1);
+        }
+    }
+}
+
+fn table() -> &'static WordTable {
+    static TABLE: OnceLock<WordTable> = OnceLock::new();
+    TABLE.get_or_init(WordTable::build)
+}
+
+/// Builds the lookup table now (it is otherwise built on first use).
+pub(crate) fn warm_up() {
+    let _ = table();
+}
+
+/// Index of an English BIP-39 word (any case).
+pub(crate) fn word_index(word: &[u8]) -> Option<u16> {
+    table().find(word)
+}
+
+/// One word of a run: its index and byte range.
+#[derive(Clone, Copy)]
+pub(crate) struct Word {
+    index: u16,
+    start: usize,
+    end: usize,
+}
+
+/// Consecutive word-shaped tokens (3–8 ASCII letters), separated only by spaces, commas
+/// or list numbers. Only runs of at least 12 are looked up, which keeps prose cheap.
+#[derive(Default)]
+pub(crate) struct SeedRun {
+    tokens: Vec<(usize, usize)>,
+    words: Vec<Word>,
+}
+
+/// Whether the text between two words keeps them in one phrase: whitespace, list
+/// separators (`,` `;` `-` `|` `/` `•` `、`) and list numbering (`1.`, `2)`, `(3)`, `#4`),
+/// nothing else, and not a lot of it.
+fn joins(gap: &str) -> bool {
+    if gap.is_empty() || gap.len() > 16 {
+        return false;
+    }
+    let mut prev = ' ';
+    for c in gap.chars() {
+        let ok = match c {
+            ' ' | '\t' | '\n' | '\r' | ',' | ';' | '-' | '|' | '/' | '#' | '(' => true,
+            '•' | '·' | '、' | '，' | '–' | '—' | '\u{a0}' => true,
+            '0'..='9' => true,
+            '.' | ')' | ':' => prev.is_ascii_digit(),
+            _ => false,
+        };
+        if !ok {
+            return false;
+        }
+        prev = c;
+    }
+    true
+}
+
+impl SeedRun {
+    /// Adds a word-shaped token at `start..end`; appends to `found` the phrases
+    /// completed by a break before it, as `(start, end, word count)`.
+    pub(crate) fn push(
+        &mut self,
+        text: &str,
+        start: usize,
+        end: usize,
+        found: &mut Vec<(usize, usize, usize)>,
+    ) {
+        if let Some(&(_, last_end)) = self.tokens.last() {
+            let gap = text.get(last_end..start).unwrap_or("");
+            if !joins(gap) {
+                self.flush(text, found);
+            }
+        }
+        self.tokens.push((start, end));
+    }
+
+    /// Ends the run: looks its tokens up and appends each valid phrase to `found`.
+    pub(crate) fn flush(&mut self, text: &str, found: &mut Vec<(usize, usize, usize)>) {
+        if self.tokens.len() >= 12 {
+            let bytes = text.as_bytes();
+            for &(start, end) in &self.tokens {
+                match bytes.get(start..end).and_then(word_index) {
+                    Some(index) => self.words.push(Word { index, start, end }),
+                    None => phrases_in(&mut self.words, found),
+                }
+            }
+            phrases_in(&mut self.words, found);
+        }
+        self.tokens.clear();
+    }
+}
+
+/// Appends the valid phrases in a run of words to `found`, and empties it.
+fn phrases_in(words: &mut Vec<Word>, found: &mut Vec<(usize, usize, usize)>) {
+    let mut rest = words.as_slice();
+    while rest.len() >= 12 {
+        match best_window(rest) {
+            Some((from, len)) => {
+                let (first, last) = (rest[from], rest[from + len - 1]);
+                found.push((first.start, last.end, len));
+                rest = &rest[from + len..];
+            }
+            None => break,
+        }
+    }
+    words.clear();
+}
+
+/// The longest valid phrase near either end of the run (bounded work per run).
+fn best_window(words: &[Word]) -> Option<(usize, usize)> {
+    for len in LENGTHS {
+        if len > words.len() {
+            continue;
+        }
+        let last_start = words.len() - len;
+        let starts =
+            (0..=SLACK.min(last_start)).chain(last_start.saturating_sub(SLACK)..=last_start);
+        for from in starts {
+            if checksum_ok(&words[from..from + len]) {
+                return Some((from, len));
+            }
+        }
+    }
+    None
+}
+
+fn checksum_ok(words: &[Word]) -> bool {
+    let list = Language::English.word_list();
+    let mut phrase = String::with_capacity(words.len() * 9);
+    for w in words {
+        if !phrase.is_empty() {
+            phrase.push(' ');
+        }
+        phrase.push_str(list.get(usize::from(w.index)).copied().unwrap_or(""));
+    }
+    Mnemonic::parse_in_normalized(Language::English, &phrase).is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_word_is_found_in_any_case_and_nothing_else() {
+        for (i, w) in Language::English.word_list().iter().enumerate() {
+            assert_eq!(word_index(w.as_bytes()), Some(i as u16), "{w}");
+            assert_eq!(word_index(w.to_uppercase().as_bytes()), Some(i as u16));
+        }
+        for w in [
+            "abandons", "abando", "xyz", "a", "password", "the", "zooo", "ab1ndon",
+        ] {
+            assert_eq!(word_index(w.as_bytes()), None, "{w}");
+        }
+    }
+
+    #[test]
+    fn gaps_between_words() {
+        for ok in [
+            " ", ", ", "\n", "  2. ", " 11) ", ",", "\n#3 ", " - ", " | ", " • ", "、",
+        ] {
+            assert!(joins(ok), "{ok:?}");
+        }
+        for bad in ["", ". ", " and ", ": ", "                 ", " 🦊 "] {
+            assert!(!joins(bad), "{bad:?}");
+        }
+    }
+}

@@ -1,0 +1,44 @@
+//! The sanitizer facade inside wasm (wasm-bindgen-test, Node and Chromium): UTF-16 offsets
+//! and typed errors as JS sees them.
+#![cfg(target_arch = "wasm32")]
+
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::wasm_bindgen_test;
+
+use hybrid_edge::js::sanitize;
+
+fn get(obj: &JsValue, key: &str) -> JsValue {
+    js_sys::Reflect::get(obj, &key.into()).unwrap_or(JsValue::UNDEFINED)
+}
+
+#[wasm_bindgen_test]
+fn offsets_are_utf16_code_units() {
+    let text = "🦊🇫🇷 pw: Tiger!1024";
+    let found = sanitize::scan(text, None).unwrap();
+    assert_eq!(found.length(), 1);
+    let f = found.get(0);
+    assert_eq!(get(&f, "kind").as_string().as_deref(), Some("password"));
+    let utf16: Vec<u16> = text.encode_utf16().collect();
+    let (start, end) = (
+        get(&f, "start").as_f64().unwrap() as usize,
+        get(&f, "end").as_f64().unwrap() as usize,
+    );
+    assert_eq!(
+        String::from_utf16(&utf16[start..end]).unwrap(),
+        "Tiger!1024"
+    );
+}
+
+#[wasm_bindgen_test]
+fn bad_kind_names_are_typed_errors() {
+    let kinds = js_sys::Array::of1(&"passwords".into());
+    let err = sanitize::contains_sensitive_data("x", Some(kinds.into())).unwrap_err();
+    assert_eq!(
+        get(&err, "code").as_string().as_deref(),
+        Some("UnknownSensitiveKind")
+    );
+    assert_eq!(
+        sanitize::redact("pw: Tiger!1024", None).unwrap(),
+        "pw: [REDACTED:password]"
+    );
+}
