@@ -5,7 +5,8 @@
 //! - [`ResolveError`]: every failure, with a stable code.
 //!
 //! Normalization tables are generated at build time from the published spec
-//! (`data/ensip15/`) and decoded on first use (about a millisecond, once).
+//! (`data/ensip15/`) and decoded once, on the first label that is not plain ASCII letters,
+//! digits, `-` and `_` (a millisecond or two natively); plain names never need them.
 
 mod error;
 mod normalize;
