@@ -18,6 +18,9 @@
 //!   src/sanitize/  core: find, redact and anonymize secrets in chat text (linear-time scanner)
 //! ```
 //!
+//! - [`transport`]: the binary wire protocol, the sans-IO reconnecting client and the
+//!   relay's sans-IO core (for the Durable Object).
+//!
 //! Every capability is a sans-IO core: it takes inputs (bytes, text, time) and returns
 //! outputs, and every failure is a typed error with a stable [`code`](eth::EthError::code)
 //! that crosses into JS as the `code` property of an `Error`.
@@ -30,6 +33,7 @@
 pub mod eth;
 pub mod resolve;
 pub mod sanitize;
+pub mod transport;
 
 #[cfg(target_arch = "wasm32")]
 pub mod js;

@@ -1,0 +1,76 @@
+//! The transport frame decoder on arbitrary bytes: never panics, and whatever decodes
+//! re-encodes to bytes that decode to the same frame (and re-encode identically). The same
+//! bytes then go to an authenticated client and relay, which must not panic either.
+#![no_main]
+
+use hybrid_edge::transport::frame::{decode, DEFAULT_MAX_FRAME_SIZE};
+use hybrid_edge::transport::relay::{
+    Handshake, Identity, MemoryStore, Relay, RelayConfig, RelayHooks,
+};
+use hybrid_edge::transport::{Client, ClientConfig, ConnId, Frame, MemoryOutbox};
+use libfuzzer_sys::fuzz_target;
+
+/// Accepts every signature; treats payloads starting with `C` as commits.
+struct AnyHooks;
+
+impl RelayHooks for AnyHooks {
+    fn verify(&self, installation: &[u8], _: &[u8; 32], _: &[u8]) -> Option<Identity> {
+        Some(Identity {
+            installation: installation.to_vec(),
+            address: "0x01".into(),
+        })
+    }
+
+    fn classify(&self, payload: &[u8]) -> Option<Handshake> {
+        match payload {
+            [b'C', epoch, ..] => Some(Handshake {
+                epoch: u64::from(*epoch),
+                is_commit: true,
+            }),
+            _ => None,
+        }
+    }
+}
+
+fn encode(frame: &Frame) -> Vec<u8> {
+    frame
+        .encode(DEFAULT_MAX_FRAME_SIZE)
+        .expect("a decoded frame re-encodes")
+}
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(frame) = decode(data, DEFAULT_MAX_FRAME_SIZE) {
+        let bytes = encode(&frame);
+        let again = decode(&bytes, DEFAULT_MAX_FRAME_SIZE).expect("re-encoded bytes decode");
+        assert_eq!(again, frame);
+        assert_eq!(encode(&again), bytes);
+    }
+
+    // An authenticated relay connection receiving these bytes.
+    let mut relay = Relay::new(RelayConfig::default(), MemoryStore::new());
+    relay.open(ConnId(0), [0; 32], 0);
+    let hello = Frame::Hello {
+        installation: vec![1],
+    };
+    relay.handle_frame(ConnId(0), &encode(&hello), 0, &AnyHooks);
+    relay.handle_frame(
+        ConnId(0),
+        &encode(&Frame::Auth { signature: vec![] }),
+        0,
+        &AnyHooks,
+    );
+    relay.handle_frame(ConnId(0), data, 1, &AnyHooks);
+
+    // A connected client receiving them.
+    let mut client = Client::new(
+        ClientConfig::default(),
+        vec![1],
+        Box::new(MemoryOutbox::new()),
+    )
+    .unwrap();
+    client.connect(0);
+    client.handle_open(ConnId(0), 0);
+    client.handle_frame(ConnId(0), &encode(&Frame::Welcome), 0);
+    client.handle_frame(ConnId(0), data, 1);
+    client.handle_timeout(u64::MAX / 2);
+});

@@ -1,0 +1,423 @@
+//! The relay's sans-IO logic, for the Worker's Durable Object to call through wasm: topic
+//! logs with increasing seqs, idempotent writes, subscriptions with a cursor (backlog, then
+//! live), a per-connection token bucket, the commit-per-epoch rule, the key-package
+//! directory and authentication by a signed nonce.
+//!
+//! The embedder supplies randomness (the nonce in [`Relay::open`]), time, storage
+//! ([`RelayStore`]) and the two checks that need other capabilities ([`RelayHooks`]: the
+//! signature / wallet-binding check and the MLS header parser), then carries the returned
+//! [`RelayOutput`]s to the sockets. Nothing from a client can make it panic: every frame is
+//! decoded with limits and refused with an error frame.
+
+mod rules;
+mod store;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+pub use rules::{
+    accept_commit, may_publish, may_read, Handshake, Identity, TokenBucket, TopicKind,
+};
+pub use store::{Appended, MemoryStore, RelayStore};
+
+use super::event::ConnId;
+use super::frame::{self, ErrorFrame, Frame, Publish, Topic, DEFAULT_MAX_FRAME_SIZE};
+
+/// The relay's limits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RelayConfig {
+    /// Largest frame accepted (1 MiB).
+    pub max_frame_size: usize,
+    /// Most subscriptions per connection (100).
+    pub max_subscriptions: usize,
+    /// Token-bucket size: frames (or batched messages) at once (200).
+    pub rate_capacity: u32,
+    /// Token-bucket refill per second (100).
+    pub rate_per_second: u32,
+    /// How long messages are kept (30 days), applied by [`Relay::prune`].
+    pub retention_ms: u64,
+}
+
+impl Default for RelayConfig {
+    fn default() -> Self {
+        Self {
+            max_frame_size: DEFAULT_MAX_FRAME_SIZE,
+            max_subscriptions: 100,
+            rate_capacity: 200,
+            rate_per_second: 100,
+            retention_ms: 30 * 24 * 3600 * 1000,
+        }
+    }
+}
+
+/// The checks the relay delegates to the rest of the package.
+pub trait RelayHooks {
+    /// Checks `signature` over `nonce` by `installation`, and the installation's wallet
+    /// binding; returns the proven identity, or `None` to refuse.
+    fn verify(&self, installation: &[u8], nonce: &[u8; 32], signature: &[u8]) -> Option<Identity>;
+    /// Reads the clear MLS framing header of a payload; `None` for anything that is not a
+    /// handshake message (stored without ordering rules).
+    fn classify(&self, payload: &[u8]) -> Option<Handshake>;
+}
+
+/// An action for the embedder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RelayOutput {
+    /// Send a binary message on this socket.
+    Send {
+        /// The socket.
+        conn: ConnId,
+        /// The encoded frame.
+        bytes: Vec<u8>,
+    },
+}
+
+#[derive(Debug)]
+struct Connection {
+    /// The challenge, consumed by the first `Auth` (a replayed auth finds none).
+    nonce: Option<[u8; 32]>,
+    installation: Option<Vec<u8>>,
+    identity: Option<Identity>,
+    subscriptions: BTreeSet<Topic>,
+    bucket: TokenBucket,
+}
+
+/// The relay state of one Durable Object (one or more topics).
+#[derive(Debug)]
+pub struct Relay<S> {
+    config: RelayConfig,
+    store: S,
+    connections: BTreeMap<ConnId, Connection>,
+    subscribers: BTreeMap<Topic, BTreeSet<ConnId>>,
+}
+
+impl<S: RelayStore> Relay<S> {
+    /// A relay over `store` (whose logs survive a restart of the relay).
+    pub fn new(config: RelayConfig, store: S) -> Self {
+        Self {
+            config,
+            store,
+            connections: BTreeMap::new(),
+            subscribers: BTreeMap::new(),
+        }
+    }
+
+    /// The storage, to hand to the next incarnation after a restart.
+    pub fn into_store(self) -> S {
+        self.store
+    }
+
+    /// The storage.
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    /// Open connections.
+    pub fn connection_count(&self) -> usize {
+        self.connections.len()
+    }
+
+    /// A socket was accepted; `nonce` is fresh randomness it will have to sign.
+    pub fn open(&mut self, conn: ConnId, nonce: [u8; 32], now: u64) {
+        self.connections.insert(
+            conn,
+            Connection {
+                nonce: Some(nonce),
+                installation: None,
+                identity: None,
+                subscriptions: BTreeSet::new(),
+                bucket: TokenBucket::new(
+                    self.config.rate_capacity,
+                    self.config.rate_per_second,
+                    now,
+                ),
+            },
+        );
+    }
+
+    /// A socket closed.
+    pub fn close(&mut self, conn: ConnId) {
+        if let Some(c) = self.connections.remove(&conn) {
+            for topic in c.subscriptions {
+                if let Some(set) = self.subscribers.get_mut(&topic) {
+                    set.remove(&conn);
+                    if set.is_empty() {
+                        self.subscribers.remove(&topic);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Applies retention: drops messages older than `retention_ms` before `now`.
+    pub fn prune(&mut self, now: u64) {
+        self.store
+            .prune(now.saturating_sub(self.config.retention_ms));
+    }
+
+    /// Handles one binary message from `conn`; returns what to send where.
+    pub fn handle_frame(
+        &mut self,
+        conn: ConnId,
+        bytes: &[u8],
+        now: u64,
+        hooks: &dyn RelayHooks,
+    ) -> Vec<RelayOutput> {
+        let mut out = Outputs::default();
+        if self.connections.contains_key(&conn) {
+            match frame::decode(bytes, self.config.max_frame_size) {
+                Ok(frame) => self.on_frame(conn, frame, now, hooks, &mut out),
+                Err(err) => out.send(conn, &Frame::Error(frame::error_frame_for(&err))),
+            }
+        }
+        out.0
+    }
+
+    fn on_frame(
+        &mut self,
+        conn: ConnId,
+        frame: Frame,
+        now: u64,
+        hooks: &dyn RelayHooks,
+        out: &mut Outputs,
+    ) {
+        let Some(c) = self.connections.get_mut(&conn) else {
+            return;
+        };
+        // Cheap liveness frames are answered whatever the state and the rate limit.
+        match frame {
+            Frame::Ping { nonce } => return out.send(conn, &Frame::Pong { nonce }),
+            Frame::Probe { nonce } => return out.send(conn, &Frame::ProbeReply { nonce }),
+            Frame::Pong { .. } => return,
+            _ => {}
+        }
+        // The bucket meters writes and claims. Handshake and subscription frames are bounded
+        // otherwise (one auth per nonce, `max_subscriptions`), and refusing them would leave
+        // a client silently without its subscription.
+        let cost = match &frame {
+            Frame::PublishBatch(batch) => Some(u32::try_from(batch.len()).unwrap_or(u32::MAX)),
+            Frame::Publish(_) | Frame::KeyPackagePublish { .. } | Frame::KeyPackageClaim { .. } => {
+                Some(1)
+            }
+            _ => None,
+        };
+        if let Some(Err(retry_after_ms)) = cost.map(|cost| c.bucket.take(cost, now)) {
+            return out.send(
+                conn,
+                &Frame::Error(ErrorFrame::RateLimited { retry_after_ms }),
+            );
+        }
+        let unauthorized = Frame::Error(ErrorFrame::Unauthorized {
+            id: None,
+            topic: None,
+        });
+        match frame {
+            Frame::Hello { installation } if c.installation.is_none() => {
+                c.installation = Some(installation);
+                match c.nonce {
+                    Some(nonce) => out.send(conn, &Frame::Challenge { nonce }),
+                    None => out.send(conn, &unauthorized),
+                }
+            }
+            Frame::Auth { signature } => {
+                let proven = match (c.nonce.take(), &c.installation, &c.identity) {
+                    (Some(nonce), Some(installation), None) => {
+                        hooks.verify(installation, &nonce, &signature)
+                    }
+                    _ => None,
+                };
+                match proven {
+                    Some(identity) => {
+                        c.identity = Some(identity);
+                        out.send(conn, &Frame::Welcome);
+                    }
+                    None => out.send(conn, &unauthorized),
+                }
+            }
+            _ if c.identity.is_none() => out.send(conn, &unauthorized),
+            Frame::Subscribe { topic, cursor } => self.subscribe(conn, topic, cursor, out),
+            Frame::Unsubscribe { topic } => {
+                c.subscriptions.remove(&topic);
+                if let Some(set) = self.subscribers.get_mut(&topic) {
+                    set.remove(&conn);
+                }
+            }
+            Frame::Publish(publish) => self.publish(conn, publish, now, hooks, out),
+            Frame::PublishBatch(batch) => {
+                for publish in batch {
+                    self.publish(conn, publish, now, hooks, out);
+                }
+            }
+            Frame::KeyPackagePublish {
+                one_time,
+                last_resort,
+            } => {
+                // Only ever under the sender's own installation: no one else's can be touched.
+                if let Some(owner) = c.identity.as_ref().map(|i| i.installation.clone()) {
+                    self.store.put_key_packages(&owner, one_time, last_resort);
+                }
+            }
+            Frame::KeyPackageClaim {
+                request,
+                installation,
+            } => match self.store.claim_key_package(&installation) {
+                Some((key_package, last_resort)) => out.send(
+                    conn,
+                    &Frame::KeyPackage {
+                        request,
+                        key_package,
+                        last_resort,
+                    },
+                ),
+                None => out.send(conn, &Frame::Error(ErrorFrame::NoKeyPackage { request })),
+            },
+            // A second Hello, or frames only the relay sends.
+            _ => out.send(conn, &Frame::Error(ErrorFrame::Malformed)),
+        }
+    }
+
+    fn subscribe(&mut self, conn: ConnId, topic: Topic, cursor: u64, out: &mut Outputs) {
+        let Some(c) = self.connections.get_mut(&conn) else {
+            return;
+        };
+        if !may_read(c.identity.as_ref(), &topic) {
+            let refusal = ErrorFrame::Unauthorized {
+                id: None,
+                topic: Some(topic),
+            };
+            return out.send(conn, &Frame::Error(refusal));
+        }
+        if !c.subscriptions.contains(&topic)
+            && c.subscriptions.len() >= self.config.max_subscriptions
+        {
+            let max = u32::try_from(self.config.max_subscriptions).unwrap_or(u32::MAX);
+            return out.send(
+                conn,
+                &Frame::Error(ErrorFrame::TooManySubscriptions { max }),
+            );
+        }
+        c.subscriptions.insert(topic.clone());
+        self.subscribers
+            .entry(topic.clone())
+            .or_default()
+            .insert(conn);
+        // Tell the client about messages it can never get (retention), so it does not wait.
+        let next = self
+            .store
+            .read_after(&topic, cursor, 1)
+            .first()
+            .map(|(seq, _)| *seq);
+        let gone_through = match next {
+            Some(seq) => seq.saturating_sub(1),
+            None => self.store.head(&topic),
+        };
+        if gone_through > cursor {
+            let expired = Frame::Expired {
+                topic: topic.clone(),
+                through: gone_through,
+            };
+            out.send(conn, &expired);
+        }
+        // The backlog goes out in pages before any live message (this call is atomic).
+        const PAGE: usize = 512;
+        let mut after = cursor;
+        loop {
+            let page = self.store.read_after(&topic, after, PAGE);
+            let full = page.len() == PAGE;
+            for (seq, payload) in page {
+                after = seq;
+                out.send(
+                    conn,
+                    &Frame::Deliver {
+                        topic: topic.clone(),
+                        seq,
+                        payload,
+                    },
+                );
+            }
+            if !full {
+                break;
+            }
+        }
+    }
+
+    fn publish(
+        &mut self,
+        conn: ConnId,
+        p: Publish,
+        now: u64,
+        hooks: &dyn RelayHooks,
+        out: &mut Outputs,
+    ) {
+        let who = self
+            .connections
+            .get(&conn)
+            .and_then(|c| c.identity.as_ref());
+        if !may_publish(who, &p.topic) {
+            let refusal = ErrorFrame::Unauthorized {
+                id: Some(p.id),
+                topic: Some(p.topic),
+            };
+            return out.send(conn, &Frame::Error(refusal));
+        }
+        // A repeated id is acknowledged again and stored once, whatever its content says.
+        if let Some(seq) = self.store.seq_of(&p.topic, &p.id) {
+            return out.send(conn, &Frame::Ack { id: p.id, seq });
+        }
+        if let Some(handshake) = hooks.classify(&p.payload) {
+            let current = self.store.epoch(&p.topic);
+            match accept_commit(current, handshake) {
+                Ok(next) => {
+                    if let Some(epoch) = next.filter(|e| Some(*e) != current) {
+                        self.store.set_epoch(&p.topic, epoch);
+                    }
+                }
+                Err(()) => {
+                    let refusal = ErrorFrame::StaleEpoch {
+                        id: p.id,
+                        topic: p.topic,
+                    };
+                    return out.send(conn, &Frame::Error(refusal));
+                }
+            }
+        }
+        let appended = self.store.append_once(&p.topic, p.id, &p.payload, now);
+        out.send(
+            conn,
+            &Frame::Ack {
+                id: p.id,
+                seq: appended.seq,
+            },
+        );
+        if appended.fresh {
+            let deliver = Frame::Deliver {
+                topic: p.topic.clone(),
+                seq: appended.seq,
+                payload: p.payload,
+            };
+            if let Ok(bytes) = deliver.encode(usize::MAX) {
+                for &to in self.subscribers.get(&p.topic).into_iter().flatten() {
+                    out.0.push(RelayOutput::Send {
+                        conn: to,
+                        bytes: bytes.clone(),
+                    });
+                }
+            }
+        }
+    }
+}
+
+#[derive(Default)]
+struct Outputs(Vec<RelayOutput>);
+
+impl Outputs {
+    /// Frames built by the relay are within limits (payloads were already checked on the
+    /// way in), so encoding cannot fail; `usize::MAX` skips the size check.
+    fn send(&mut self, conn: ConnId, frame: &Frame) {
+        if let Ok(bytes) = frame.encode(usize::MAX) {
+            self.0.push(RelayOutput::Send { conn, bytes });
+        }
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests;

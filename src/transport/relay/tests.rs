@@ -1,0 +1,729 @@
+//! Relay behaviour, including the authorization matrix.
+
+use super::*;
+use crate::transport::frame::{decode, MessageId};
+
+/// Fake crypto: a valid signature is the installation followed by the nonce; the address
+/// is `0x` and the installation's first byte in hex.
+pub(crate) struct TestHooks;
+
+pub(crate) fn sign(installation: &[u8], nonce: &[u8; 32]) -> Vec<u8> {
+    [installation, nonce].concat()
+}
+
+impl RelayHooks for TestHooks {
+    fn verify(&self, installation: &[u8], nonce: &[u8; 32], signature: &[u8]) -> Option<Identity> {
+        (signature == sign(installation, nonce).as_slice()).then(|| Identity {
+            installation: installation.to_vec(),
+            address: format!("0x{:02x}", installation.first().copied().unwrap_or(0)),
+        })
+    }
+
+    /// `C<epoch>…` is a commit, `P<epoch>…` a proposal, anything else not a handshake.
+    fn classify(&self, payload: &[u8]) -> Option<Handshake> {
+        match payload {
+            [b'C', epoch, ..] => Some(Handshake {
+                epoch: u64::from(*epoch),
+                is_commit: true,
+            }),
+            [b'P', epoch, ..] => Some(Handshake {
+                epoch: u64::from(*epoch),
+                is_commit: false,
+            }),
+            _ => None,
+        }
+    }
+}
+
+fn t(name: &str) -> Topic {
+    Topic::new(name).unwrap()
+}
+
+fn enc(f: Frame) -> Vec<u8> {
+    f.encode(DEFAULT_MAX_FRAME_SIZE).unwrap()
+}
+
+struct Bench {
+    relay: Relay<MemoryStore>,
+    now: u64,
+}
+
+impl Bench {
+    fn new(config: RelayConfig) -> Self {
+        Self {
+            relay: Relay::new(config, MemoryStore::new()),
+            now: 0,
+        }
+    }
+
+    fn send(&mut self, conn: u64, f: Frame) -> Vec<(u64, Frame)> {
+        self.raw(conn, &enc(f))
+    }
+
+    fn raw(&mut self, conn: u64, bytes: &[u8]) -> Vec<(u64, Frame)> {
+        self.relay
+            .handle_frame(ConnId(conn), bytes, self.now, &TestHooks)
+            .into_iter()
+            .map(|RelayOutput::Send { conn, bytes }| (conn.0, decode(&bytes, usize::MAX).unwrap()))
+            .collect()
+    }
+
+    /// Opens and authenticates `conn` as installation `[who; 4]`.
+    fn login(&mut self, conn: u64, who: u8) {
+        let nonce = [conn as u8; 32];
+        self.relay.open(ConnId(conn), nonce, self.now);
+        let installation = vec![who; 4];
+        assert_eq!(
+            self.send(
+                conn,
+                Frame::Hello {
+                    installation: installation.clone()
+                }
+            ),
+            [(conn, Frame::Challenge { nonce })]
+        );
+        let signature = sign(&installation, &nonce);
+        assert_eq!(
+            self.send(conn, Frame::Auth { signature }),
+            [(conn, Frame::Welcome)]
+        );
+    }
+}
+
+fn publish(topic: &str, id: u8, payload: &[u8]) -> Frame {
+    Frame::Publish(Publish {
+        topic: t(topic),
+        id: MessageId([id; 16]),
+        payload: payload.to_vec(),
+    })
+}
+
+fn unauthorized(id: Option<u8>, topic: Option<&str>) -> Frame {
+    Frame::Error(ErrorFrame::Unauthorized {
+        id: id.map(|i| MessageId([i; 16])),
+        topic: topic.map(t),
+    })
+}
+
+#[test]
+fn publish_acks_stores_once_and_delivers_live() {
+    let mut b = Bench::new(RelayConfig::default());
+    b.login(1, 1);
+    b.login(2, 2);
+    assert!(b
+        .send(
+            2,
+            Frame::Subscribe {
+                topic: t("group/g"),
+                cursor: 0
+            }
+        )
+        .is_empty());
+    let out = b.send(1, publish("group/g", 7, b"hi"));
+    assert_eq!(
+        out,
+        [
+            (
+                1,
+                Frame::Ack {
+                    id: MessageId([7; 16]),
+                    seq: 1
+                }
+            ),
+            (
+                2,
+                Frame::Deliver {
+                    topic: t("group/g"),
+                    seq: 1,
+                    payload: b"hi".to_vec()
+                }
+            )
+        ]
+    );
+    // Repeated id: acked again, not stored or delivered again.
+    let out = b.send(1, publish("group/g", 7, b"changed"));
+    assert_eq!(
+        out,
+        [(
+            1,
+            Frame::Ack {
+                id: MessageId([7; 16]),
+                seq: 1
+            }
+        )]
+    );
+    assert_eq!(b.relay.store().read_after(&t("group/g"), 0, 10).len(), 1);
+}
+
+#[test]
+fn subscribe_sends_the_backlog_after_the_cursor_then_live() {
+    let mut b = Bench::new(RelayConfig::default());
+    b.login(1, 1);
+    for i in 1..=3 {
+        b.send(1, publish("group/g", i, &[i]));
+    }
+    let out = b.send(
+        1,
+        Frame::Subscribe {
+            topic: t("group/g"),
+            cursor: 1,
+        },
+    );
+    let seqs: Vec<u64> = out
+        .iter()
+        .map(|(_, f)| match f {
+            Frame::Deliver { seq, .. } => *seq,
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(seqs, [2, 3]);
+    let live = b.send(1, publish("group/g", 4, &[4]));
+    assert_eq!(live.len(), 2);
+    b.send(
+        1,
+        Frame::Unsubscribe {
+            topic: t("group/g"),
+        },
+    );
+    assert_eq!(
+        b.send(1, publish("group/g", 5, &[5])).len(),
+        1,
+        "only the ack"
+    );
+}
+
+#[test]
+fn a_long_backlog_goes_out_in_full() {
+    let mut b = Bench::new(RelayConfig {
+        rate_capacity: 10_000,
+        ..RelayConfig::default()
+    });
+    b.login(1, 1);
+    for i in 0..1200u32 {
+        let mut id = [0; 16];
+        id[..4].copy_from_slice(&i.to_le_bytes());
+        b.send(
+            1,
+            Frame::Publish(Publish {
+                topic: t("group/g"),
+                id: MessageId(id),
+                payload: vec![],
+            }),
+        );
+    }
+    let out = b.send(
+        1,
+        Frame::Subscribe {
+            topic: t("group/g"),
+            cursor: 0,
+        },
+    );
+    assert_eq!(out.len(), 1200);
+}
+
+#[test]
+fn the_first_commit_of_an_epoch_wins_later_ones_are_stale() {
+    let mut b = Bench::new(RelayConfig::default());
+    b.login(1, 1);
+    b.login(2, 2);
+    assert!(matches!(
+        b.send(1, publish("group/g", 1, b"C\x05"))[..],
+        [(1, Frame::Ack { seq: 1, .. })]
+    ));
+    assert_eq!(
+        b.send(2, publish("group/g", 2, b"C\x05")),
+        [(
+            2,
+            Frame::Error(ErrorFrame::StaleEpoch {
+                id: MessageId([2; 16]),
+                topic: t("group/g")
+            })
+        )]
+    );
+    // Proposals and application messages are not ordered by epoch.
+    assert!(matches!(
+        b.send(2, publish("group/g", 3, b"P\x01"))[..],
+        [(2, Frame::Ack { .. })]
+    ));
+    assert!(matches!(
+        b.send(2, publish("group/g", 4, b"app"))[..],
+        [(2, Frame::Ack { .. })]
+    ));
+    // The next epoch's commit is accepted; a retry of the winner is acked again.
+    assert!(matches!(
+        b.send(2, publish("group/g", 5, b"C\x06"))[..],
+        [(2, Frame::Ack { .. })]
+    ));
+    assert!(matches!(
+        b.send(1, publish("group/g", 1, b"C\x05"))[..],
+        [(1, Frame::Ack { seq: 1, .. })]
+    ));
+    assert_eq!(b.relay.store().epoch(&t("group/g")), Some(7));
+}
+
+#[test]
+fn rate_limit_refuses_with_retry_after_and_stores_nothing() {
+    let mut b = Bench::new(RelayConfig {
+        rate_capacity: 1,
+        rate_per_second: 10,
+        ..RelayConfig::default()
+    });
+    b.login(1, 1); // The handshake is not metered.
+    assert!(matches!(
+        b.send(1, publish("group/g", 1, b"a"))[..],
+        [(1, Frame::Ack { .. })]
+    ));
+    assert_eq!(
+        b.send(1, publish("group/g", 2, b"b")),
+        [(
+            1,
+            Frame::Error(ErrorFrame::RateLimited {
+                retry_after_ms: 100
+            })
+        )]
+    );
+    assert_eq!(b.relay.store().read_after(&t("group/g"), 0, 10).len(), 1);
+    // Pings and probes still pass.
+    assert_eq!(
+        b.send(1, Frame::Ping { nonce: 1 }),
+        [(1, Frame::Pong { nonce: 1 })]
+    );
+    assert_eq!(
+        b.send(1, Frame::Probe { nonce: 2 }),
+        [(1, Frame::ProbeReply { nonce: 2 })]
+    );
+    b.now = 100;
+    assert!(matches!(
+        b.send(1, publish("group/g", 2, b"b"))[..],
+        [(1, Frame::Ack { seq: 2, .. })]
+    ));
+}
+
+#[test]
+fn subscriptions_per_connection_are_bounded() {
+    let mut b = Bench::new(RelayConfig {
+        max_subscriptions: 1,
+        ..RelayConfig::default()
+    });
+    b.login(1, 1);
+    assert!(b
+        .send(
+            1,
+            Frame::Subscribe {
+                topic: t("group/a"),
+                cursor: 0
+            }
+        )
+        .is_empty());
+    assert!(b
+        .send(
+            1,
+            Frame::Subscribe {
+                topic: t("group/a"),
+                cursor: 0
+            }
+        )
+        .is_empty());
+    assert_eq!(
+        b.send(
+            1,
+            Frame::Subscribe {
+                topic: t("group/b"),
+                cursor: 0
+            }
+        ),
+        [(1, Frame::Error(ErrorFrame::TooManySubscriptions { max: 1 }))]
+    );
+}
+
+#[test]
+fn malformed_and_oversized_frames_get_error_frames() {
+    let mut b = Bench::new(RelayConfig {
+        max_frame_size: 64,
+        ..RelayConfig::default()
+    });
+    b.login(1, 1);
+    assert_eq!(
+        b.raw(1, &[1, 200, 0]),
+        [(1, Frame::Error(ErrorFrame::Malformed))]
+    );
+    assert_eq!(
+        b.raw(1, &[9]),
+        [(
+            1,
+            Frame::Error(ErrorFrame::UnsupportedVersion { supported: 1 })
+        )]
+    );
+    assert_eq!(
+        b.raw(1, &[1; 65]),
+        [(1, Frame::Error(ErrorFrame::FrameTooLarge { max: 64 }))]
+    );
+    // Frames only the relay sends are refused too.
+    assert_eq!(
+        b.send(1, Frame::Welcome),
+        [(1, Frame::Error(ErrorFrame::Malformed))]
+    );
+    // Unknown connections are ignored.
+    assert!(b.raw(9, &[1, 10, 1]).is_empty());
+}
+
+#[test]
+fn key_package_claims_delete_one_time_ones_and_keep_the_last_resort() {
+    let mut b = Bench::new(RelayConfig::default());
+    b.login(1, 1);
+    b.login(2, 2);
+    b.send(
+        1,
+        Frame::KeyPackagePublish {
+            one_time: vec![vec![1]],
+            last_resort: Some(vec![9]),
+        },
+    );
+    let claim = |b: &mut Bench, request| {
+        b.send(
+            2,
+            Frame::KeyPackageClaim {
+                request,
+                installation: vec![1; 4],
+            },
+        )
+    };
+    assert_eq!(
+        claim(&mut b, 1),
+        [(
+            2,
+            Frame::KeyPackage {
+                request: 1,
+                key_package: vec![1],
+                last_resort: false
+            }
+        )]
+    );
+    assert_eq!(
+        claim(&mut b, 2),
+        [(
+            2,
+            Frame::KeyPackage {
+                request: 2,
+                key_package: vec![9],
+                last_resort: true
+            }
+        )]
+    );
+    assert_eq!(
+        claim(&mut b, 3),
+        [(
+            2,
+            Frame::KeyPackage {
+                request: 3,
+                key_package: vec![9],
+                last_resort: true
+            }
+        )]
+    );
+    assert_eq!(
+        b.send(
+            2,
+            Frame::KeyPackageClaim {
+                request: 4,
+                installation: vec![5]
+            }
+        ),
+        [(2, Frame::Error(ErrorFrame::NoKeyPackage { request: 4 }))]
+    );
+}
+
+#[test]
+fn prune_applies_retention() {
+    let mut b = Bench::new(RelayConfig {
+        retention_ms: 100,
+        ..RelayConfig::default()
+    });
+    b.login(1, 1);
+    b.send(1, publish("group/g", 1, b"old"));
+    b.now = 150;
+    b.send(1, publish("group/g", 2, b"new"));
+    b.relay.prune(200);
+    assert_eq!(
+        b.relay.store().read_after(&t("group/g"), 0, 10),
+        vec![(2, b"new".to_vec())]
+    );
+    // A subscriber from the start learns that seq 1 is gone, then gets the rest.
+    let sub = |b: &mut Bench, cursor| {
+        b.send(
+            1,
+            Frame::Subscribe {
+                topic: t("group/g"),
+                cursor,
+            },
+        )
+    };
+    assert_eq!(
+        sub(&mut b, 0),
+        [
+            (
+                1,
+                Frame::Expired {
+                    topic: t("group/g"),
+                    through: 1
+                }
+            ),
+            (
+                1,
+                Frame::Deliver {
+                    topic: t("group/g"),
+                    seq: 2,
+                    payload: b"new".to_vec()
+                }
+            )
+        ]
+    );
+    // Up to date: nothing expired to report.
+    assert!(sub(&mut b, 2).is_empty());
+    // Everything pruned: the whole range is reported.
+    b.relay.prune(1_000);
+    assert_eq!(
+        sub(&mut b, 0),
+        [(
+            1,
+            Frame::Expired {
+                topic: t("group/g"),
+                through: 2
+            }
+        )]
+    );
+}
+
+// ----- authorization matrix: every attempt is refused -------------------------------------
+
+#[test]
+fn authz_nothing_before_authentication() {
+    let mut b = Bench::new(RelayConfig::default());
+    b.relay.open(ConnId(1), [1; 32], 0);
+    assert_eq!(
+        b.send(1, publish("group/g", 1, b"x")),
+        [(1, unauthorized(None, None))]
+    );
+    assert_eq!(
+        b.send(
+            1,
+            Frame::Subscribe {
+                topic: t("group/g"),
+                cursor: 0
+            }
+        ),
+        [(1, unauthorized(None, None))]
+    );
+    assert_eq!(
+        b.send(
+            1,
+            Frame::KeyPackagePublish {
+                one_time: vec![vec![1]],
+                last_resort: None
+            }
+        ),
+        [(1, unauthorized(None, None))]
+    );
+    assert_eq!(
+        b.send(
+            1,
+            Frame::KeyPackageClaim {
+                request: 1,
+                installation: vec![1]
+            }
+        ),
+        [(1, unauthorized(None, None))]
+    );
+    assert!(b.relay.store().read_after(&t("group/g"), 0, 10).is_empty());
+}
+
+#[test]
+fn authz_read_another_inbox() {
+    let mut b = Bench::new(RelayConfig::default());
+    b.login(1, 0xaa);
+    assert_eq!(
+        b.send(
+            1,
+            Frame::Subscribe {
+                topic: t("inbox/0xbb"),
+                cursor: 0
+            }
+        ),
+        [(1, unauthorized(None, Some("inbox/0xbb")))]
+    );
+    // One's own inbox is fine, and others may write to it.
+    assert!(b
+        .send(
+            1,
+            Frame::Subscribe {
+                topic: t("inbox/0xaa"),
+                cursor: 0
+            }
+        )
+        .is_empty());
+    b.login(2, 0xbb);
+    assert_eq!(b.send(2, publish("inbox/0xaa", 1, b"welcome")).len(), 2);
+    // Unknown topic families are refused both ways.
+    assert_eq!(
+        b.send(2, publish("secret", 2, b"x")),
+        [(2, unauthorized(Some(2), Some("secret")))]
+    );
+}
+
+#[test]
+fn authz_overwrite_or_steal_someone_elses_key_packages() {
+    let mut b = Bench::new(RelayConfig::default());
+    b.login(1, 1);
+    b.login(2, 2);
+    b.send(
+        1,
+        Frame::KeyPackagePublish {
+            one_time: vec![],
+            last_resort: Some(vec![1]),
+        },
+    );
+    // Installation 2 publishes: the packages land under its own key, never under 1's.
+    b.send(
+        2,
+        Frame::KeyPackagePublish {
+            one_time: vec![vec![66]],
+            last_resort: Some(vec![66]),
+        },
+    );
+    assert_eq!(
+        b.send(
+            1,
+            Frame::KeyPackageClaim {
+                request: 1,
+                installation: vec![1; 4]
+            }
+        ),
+        [(
+            1,
+            Frame::KeyPackage {
+                request: 1,
+                key_package: vec![1],
+                last_resort: true
+            }
+        )]
+    );
+    // A claim never deletes the last-resort package, so nobody can exhaust it.
+    for r in 0..5 {
+        b.send(
+            2,
+            Frame::KeyPackageClaim {
+                request: r,
+                installation: vec![1; 4],
+            },
+        );
+    }
+    assert_eq!(
+        b.send(
+            2,
+            Frame::KeyPackageClaim {
+                request: 9,
+                installation: vec![1; 4]
+            }
+        ),
+        [(
+            2,
+            Frame::KeyPackage {
+                request: 9,
+                key_package: vec![1],
+                last_resort: true
+            }
+        )]
+    );
+}
+
+#[test]
+fn authz_forge_a_sender() {
+    let mut b = Bench::new(RelayConfig::default());
+    b.relay.open(ConnId(1), [7; 32], 0);
+    b.send(
+        1,
+        Frame::Hello {
+            installation: vec![0xaa; 4],
+        },
+    );
+    // A signature by another installation, or over another nonce, does not prove 0xaa.
+    assert_eq!(
+        b.send(
+            1,
+            Frame::Auth {
+                signature: sign(&[0xbb; 4], &[7; 32])
+            }
+        ),
+        [(1, unauthorized(None, None))]
+    );
+    assert_eq!(
+        b.send(1, publish("group/g", 1, b"x")),
+        [(1, unauthorized(None, None))]
+    );
+    // A second Hello cannot swap the installation after the challenge.
+    assert_eq!(
+        b.send(
+            1,
+            Frame::Hello {
+                installation: vec![0xbb; 4]
+            }
+        ),
+        [(1, unauthorized(None, None))]
+    );
+}
+
+#[test]
+fn authz_replay_an_auth() {
+    let mut b = Bench::new(RelayConfig::default());
+    b.login(1, 0xaa);
+    let stolen = sign(&[0xaa; 4], &[1; 32]);
+    // On the same connection: the nonce was consumed.
+    assert_eq!(
+        b.send(
+            1,
+            Frame::Auth {
+                signature: stolen.clone()
+            }
+        ),
+        [(1, unauthorized(None, None))]
+    );
+    // On a new connection: a new nonce, so the old signature fails.
+    b.relay.open(ConnId(2), [2; 32], 0);
+    b.send(
+        2,
+        Frame::Hello {
+            installation: vec![0xaa; 4],
+        },
+    );
+    assert_eq!(
+        b.send(2, Frame::Auth { signature: stolen }),
+        [(2, unauthorized(None, None))]
+    );
+    // And a failed attempt burns the nonce: even the right signature is now refused.
+    assert_eq!(
+        b.send(
+            2,
+            Frame::Auth {
+                signature: sign(&[0xaa; 4], &[2; 32])
+            }
+        ),
+        [(2, unauthorized(None, None))]
+    );
+}
+
+#[test]
+fn closing_forgets_subscriptions() {
+    let mut b = Bench::new(RelayConfig::default());
+    b.login(1, 1);
+    b.login(2, 2);
+    b.send(
+        2,
+        Frame::Subscribe {
+            topic: t("group/g"),
+            cursor: 0,
+        },
+    );
+    b.relay.close(ConnId(2));
+    assert_eq!(b.relay.connection_count(), 1);
+    assert_eq!(b.send(1, publish("group/g", 1, b"x")).len(), 1);
+}
