@@ -8,6 +8,7 @@
 //! (`data/ensip15/`) and decoded once, on the first label that is not plain ASCII letters,
 //! digits, `-` and `_` (a millisecond or two natively); plain names never need them.
 
+pub mod abi;
 mod error;
 mod normalize;
 

@@ -487,6 +487,7 @@ mod tests {
         match normalize(name) {
             Err(ResolveError::InvalidName { reason }) => reason.to_string(),
             Ok(ok) => panic!("{name:?} normalized to {ok:?}"),
+            Err(other) => panic!("{name:?} failed with {other:?}"),
         }
     }
 
