@@ -34,8 +34,8 @@ pub mod eth;
 pub mod mls;
 pub mod resolve;
 pub mod sanitize;
-pub mod transport;
 pub mod storage;
+pub mod transport;
 
 #[cfg(target_arch = "wasm32")]
 pub mod js;

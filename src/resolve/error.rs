@@ -1,5 +1,6 @@
 use std::fmt;
 
+use alloy_primitives::Address;
 use thiserror::Error;
 
 use super::normalize::{quoted_cp, safe_str_from_cps};
@@ -16,6 +17,58 @@ pub enum ResolveError {
         /// Which label failed and which rule it broke.
         reason: NameError,
     },
+    /// A response (return or revert data) did not decode as the expected ABI type.
+    #[error("malformed ABI response: {what}")]
+    AbiDecode {
+        /// What was being decoded.
+        what: &'static str,
+    },
+    /// A response exceeded the size the resolver reads.
+    #[error("response too large: {len} bytes (limit {max})")]
+    ResponseTooLarge {
+        /// Its size in bytes.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// The name's resolver reverted (Universal Resolver `ResolverError`).
+    #[error("the resolver reverted ({} bytes of error data)", data.len())]
+    ResolverError {
+        /// The resolver's revert data.
+        data: Vec<u8>,
+    },
+    /// A CCIP-Read gateway answered with an HTTP error.
+    #[error("gateway HTTP error {status}: {message}")]
+    GatewayHttpError {
+        /// The HTTP status.
+        status: u16,
+        /// The gateway's message (cut to 256 characters).
+        message: String,
+    },
+    /// A contract reverted with something other than the errors the resolver handles.
+    #[error("contract reverted{}{}", selector.map(|s| format!(" (selector 0x{})", alloy_primitives::hex::encode(s))).unwrap_or_default(), reason.as_ref().map(|r| format!(": {r}")).unwrap_or_default())]
+    ContractReverted {
+        /// The first four bytes of the revert data, when there were four.
+        selector: Option<[u8; 4]>,
+        /// The `Error(string)` reason or `Panic` code, when decoded.
+        reason: Option<String>,
+    },
+    /// An ERC-3668 `OffchainLookup` came from a contract other than the one called.
+    #[error("OffchainLookup sender {sender} is not the called contract {expected}")]
+    CcipSenderMismatch {
+        /// The contract that was called.
+        expected: Address,
+        /// The sender in the revert.
+        sender: Address,
+    },
+    /// An ERC-3668 `OffchainLookup` listed no URL or more than the resolver tries.
+    #[error("OffchainLookup lists {count} URLs (1 to {max} allowed)")]
+    CcipTooManyUrls {
+        /// How many it listed.
+        count: usize,
+        /// The limit.
+        max: usize,
+    },
 }
 
 impl ResolveError {
@@ -23,6 +76,13 @@ impl ResolveError {
     pub fn code(&self) -> &'static str {
         match self {
             Self::InvalidName { .. } => "InvalidName",
+            Self::AbiDecode { .. } => "AbiDecode",
+            Self::ResponseTooLarge { .. } => "ResponseTooLarge",
+            Self::ResolverError { .. } => "ResolverError",
+            Self::GatewayHttpError { .. } => "GatewayHttpError",
+            Self::ContractReverted { .. } => "ContractReverted",
+            Self::CcipSenderMismatch { .. } => "CcipSenderMismatch",
+            Self::CcipTooManyUrls { .. } => "CcipTooManyUrls",
         }
     }
 }
@@ -181,14 +241,44 @@ mod tests {
 
     #[test]
     fn codes_are_stable() {
-        let all = [ResolveError::InvalidName {
-            reason: NameError {
-                label: None,
-                kind: LabelError::EmptyLabel,
+        let all = [
+            ResolveError::InvalidName {
+                reason: NameError {
+                    label: None,
+                    kind: LabelError::EmptyLabel,
+                },
             },
-        }];
+            ResolveError::AbiDecode { what: "x" },
+            ResolveError::ResponseTooLarge { len: 2, max: 1 },
+            ResolveError::ResolverError { data: vec![] },
+            ResolveError::GatewayHttpError {
+                status: 500,
+                message: String::new(),
+            },
+            ResolveError::ContractReverted {
+                selector: None,
+                reason: None,
+            },
+            ResolveError::CcipSenderMismatch {
+                expected: Address::ZERO,
+                sender: Address::ZERO,
+            },
+            ResolveError::CcipTooManyUrls { count: 9, max: 8 },
+        ];
         let codes: Vec<_> = all.iter().map(ResolveError::code).collect();
-        assert_eq!(codes, ["InvalidName"]);
+        assert_eq!(
+            codes,
+            [
+                "InvalidName",
+                "AbiDecode",
+                "ResponseTooLarge",
+                "ResolverError",
+                "GatewayHttpError",
+                "ContractReverted",
+                "CcipSenderMismatch",
+                "CcipTooManyUrls"
+            ]
+        );
     }
 
     #[test]

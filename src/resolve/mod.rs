@@ -5,8 +5,10 @@
 //! - [`ResolveError`]: every failure, with a stable code.
 //!
 //! Normalization tables are generated at build time from the published spec
-//! (`data/ensip15/`) and decoded on first use (about a millisecond, once).
+//! (`data/ensip15/`) and decoded once, on the first label that is not plain ASCII letters,
+//! digits, `-` and `_` (a millisecond or two natively); plain names never need them.
 
+pub mod abi;
 mod error;
 mod normalize;
 

@@ -78,11 +78,10 @@ fn split(name: &str, keep_fe0f: bool) -> Vec<Label> {
     if name.is_empty() {
         return Vec::new();
     }
-    let t = tables();
     name.split(STOP)
         .map(|label| {
             let input: Vec<u32> = label.chars().map(u32::from).collect();
-            let result = normalize_label(t, &input, keep_fe0f);
+            let result = normalize_label(&input, keep_fe0f);
             Label { input, result }
         })
         .collect()
@@ -113,13 +112,15 @@ fn flatten(labels: &[Label]) -> Result<String, ResolveError> {
     Ok(out)
 }
 
-fn normalize_label(t: &Tables, input: &[u32], keep_fe0f: bool) -> Result<Normalized, LabelError> {
+fn normalize_label(input: &[u32], keep_fe0f: bool) -> Result<Normalized, LabelError> {
     if let Some(output) = simple_ascii(input) {
         return Ok(Normalized {
             output: output?,
             greek: false,
         });
     }
+    // Decoded on the first label that needs them: plain ASCII names never pay for it.
+    let t = tables();
     let tokens = tokenize(t, input, keep_fe0f)?;
     let output: Vec<u32> = tokens
         .iter()
@@ -486,6 +487,7 @@ mod tests {
         match normalize(name) {
             Err(ResolveError::InvalidName { reason }) => reason.to_string(),
             Ok(ok) => panic!("{name:?} normalized to {ok:?}"),
+            Err(other) => panic!("{name:?} failed with {other:?}"),
         }
     }
 
