@@ -170,6 +170,132 @@ pub(crate) fn change_to_js(change: crate::transport::relay::Change) -> JsValue {
     }
 }
 
+/// A client transmit as the `TransportTransmit` object of the TypeScript types.
+pub(crate) fn transmit_to_js(transmit: crate::transport::Transmit) -> JsValue {
+    use crate::transport::Transmit;
+    match transmit {
+        Transmit::Connect { conn } => {
+            object(&[("kind", "connect".into()), ("conn", number(conn.0))])
+        }
+        Transmit::Send { conn, bytes: b } => object(&[
+            ("kind", "send".into()),
+            ("conn", number(conn.0)),
+            ("bytes", bytes(&b)),
+        ]),
+        Transmit::Close { conn } => object(&[("kind", "close".into()), ("conn", number(conn.0))]),
+    }
+}
+
+fn opt<T>(value: Option<T>, f: impl FnOnce(T) -> JsValue) -> JsValue {
+    value.map_or(JsValue::UNDEFINED, f)
+}
+
+/// The stable name of a relay error frame (the `ErrorFrame` variant).
+fn error_frame_code(e: &crate::transport::ErrorFrame) -> &'static str {
+    use crate::transport::ErrorFrame;
+    match e {
+        ErrorFrame::RateLimited { .. } => "RateLimited",
+        ErrorFrame::StaleEpoch { .. } => "StaleEpoch",
+        ErrorFrame::Unauthorized { .. } => "Unauthorized",
+        ErrorFrame::FrameTooLarge { .. } => "FrameTooLarge",
+        ErrorFrame::Malformed => "Malformed",
+        ErrorFrame::UnsupportedVersion { .. } => "UnsupportedVersion",
+        ErrorFrame::TooManySubscriptions { .. } => "TooManySubscriptions",
+        ErrorFrame::NoKeyPackage { .. } => "NoKeyPackage",
+    }
+}
+
+/// A client event as the `TransportEvent` object of the TypeScript types.
+pub(crate) fn event_to_js(event: crate::transport::Event) -> JsValue {
+    use crate::transport::Event;
+    let kind = |t: &str| ("type", JsValue::from(t));
+    let topic_of = |t: crate::transport::Topic| JsValue::from(t.as_str());
+    match event {
+        Event::Connected => object(&[kind("connected")]),
+        Event::Disconnected => object(&[kind("disconnected")]),
+        Event::Reconnecting { attempt, delay_ms } => object(&[
+            kind("reconnecting"),
+            ("attempt", attempt.into()),
+            ("delayMs", number(delay_ms)),
+        ]),
+        Event::Failed { attempts } => object(&[kind("failed"), ("attempts", attempts.into())]),
+        Event::AuthChallenge { nonce } => {
+            object(&[kind("authChallenge"), ("nonce", bytes(&nonce))])
+        }
+        Event::RateLimited { retry_after_ms } => object(&[
+            kind("rateLimited"),
+            ("retryAfterMs", number(retry_after_ms)),
+        ]),
+        Event::Acked { id, seq } => {
+            object(&[kind("acked"), ("id", bytes(&id.0)), ("seq", number(seq))])
+        }
+        Event::SendFailed { id, topic } => object(&[
+            kind("sendFailed"),
+            ("id", bytes(&id.0)),
+            ("topic", topic_of(topic)),
+        ]),
+        Event::StaleEpoch { id, topic } => object(&[
+            kind("staleEpoch"),
+            ("id", bytes(&id.0)),
+            ("topic", topic_of(topic)),
+        ]),
+        Event::Unauthorized { id, topic } => object(&[
+            kind("unauthorized"),
+            ("id", opt(id, |id| bytes(&id.0))),
+            ("topic", opt(topic, topic_of)),
+        ]),
+        Event::Message {
+            topic,
+            seq,
+            payload,
+        } => object(&[
+            kind("message"),
+            ("topic", topic_of(topic)),
+            ("seq", number(seq)),
+            ("payload", bytes(&payload)),
+        ]),
+        Event::Expired {
+            topic,
+            from,
+            through,
+        } => object(&[
+            kind("expired"),
+            ("topic", topic_of(topic)),
+            ("from", number(from)),
+            ("through", number(through)),
+        ]),
+        Event::KeyPackage {
+            request,
+            key_package,
+            last_resort,
+        } => object(&[
+            kind("keyPackage"),
+            ("request", request.into()),
+            ("keyPackage", bytes(&key_package)),
+            ("lastResort", last_resort.into()),
+        ]),
+        Event::RelayError(e) => {
+            object(&[kind("relayError"), ("code", error_frame_code(&e).into())])
+        }
+        Event::Health(h) => object(&[
+            kind("health"),
+            ("healthy", h.healthy.into()),
+            (
+                "checks",
+                object(&[
+                    ("transport", h.checks.transport.into()),
+                    ("relayRoundTrip", h.checks.relay_round_trip.into()),
+                    ("processing", h.checks.processing.into()),
+                ]),
+            ),
+            ("lastRoundTripMs", opt(h.last_round_trip_ms, number)),
+            ("reconnects", h.reconnects.into()),
+            ("outboxSize", number(h.outbox_size as u64)),
+            ("timestamp", number(h.timestamp)),
+        ]),
+    }
+}
+
 #[wasm_bindgen(typescript_custom_section)]
 const ERROR_TYPES: &'static str = r#"
 /** Every `code` a hybrid-edge `Error` can carry. Codes are stable: never renamed or reused. */

@@ -1,13 +1,16 @@
-//! The relay core for a Durable Object: [`RelayCore`] wraps one [`Relay`] over a
-//! [`JournalStore`]. The Durable Object keeps it in memory, persists the changes it reports
+//! The transport for JS. [`RelayCore`], for a Durable Object, wraps one [`Relay`] over a
+//! [`JournalStore`]: the object keeps it in memory, persists the changes it reports
 //! (`takeChanges`) into its SQLite storage after each input, and rebuilds it with the
-//! `restore*` methods in its constructor. See `relay/src/worker.js`.
+//! `restore*` methods in its constructor (see `relay/src/worker.js`). [`TransportClient`]
+//! wraps the sans-IO [`Client`] for a JS WebSocket driver.
 
 use wasm_bindgen::prelude::*;
 
-use super::convert::{change_to_js, message_id, sends_to_js, to_js_error, topic};
+use super::convert::{
+    change_to_js, event_to_js, message_id, sends_to_js, to_js_error, topic, transmit_to_js,
+};
 use crate::transport::relay::{Handshake, Identity, JournalStore, Relay, RelayConfig, RelayHooks};
-use crate::transport::ConnId;
+use crate::transport::{Client, ClientConfig, ConnId, MemoryOutbox};
 
 /// The relay state machine of one Durable Object (one or more topics).
 #[wasm_bindgen]
@@ -182,4 +185,153 @@ export type RelayChange =
   | { kind: 'keyPackages'; owner: Uint8Array; oneTime: Uint8Array[]; lastResort?: Uint8Array }
   | { kind: 'claim'; owner: Uint8Array }
   | { kind: 'prune'; before: number };
+
+/** A socket action from `TransportClient.pollTransmit`. */
+export type TransportTransmit =
+  | { kind: 'connect'; conn: number }
+  | { kind: 'send'; conn: number; bytes: Uint8Array }
+  | { kind: 'close'; conn: number };
+
+/** An event from `TransportClient.pollEvent`. */
+export type TransportEvent =
+  | { type: 'connected' }
+  | { type: 'disconnected' }
+  | { type: 'reconnecting'; attempt: number; delayMs: number }
+  | { type: 'failed'; attempts: number }
+  | { type: 'authChallenge'; nonce: Uint8Array }
+  | { type: 'rateLimited'; retryAfterMs: number }
+  | { type: 'acked'; id: Uint8Array; seq: number }
+  | { type: 'sendFailed'; id: Uint8Array; topic: string }
+  | { type: 'staleEpoch'; id: Uint8Array; topic: string }
+  | { type: 'unauthorized'; id?: Uint8Array; topic?: string }
+  | { type: 'message'; topic: string; seq: number; payload: Uint8Array }
+  | { type: 'expired'; topic: string; from: number; through: number }
+  | { type: 'keyPackage'; request: number; keyPackage: Uint8Array; lastResort: boolean }
+  | { type: 'relayError'; code: string }
+  | { type: 'health'; healthy: boolean; checks: { transport: boolean; relayRoundTrip: boolean; processing: boolean };
+      lastRoundTripMs?: number; reconnects: number; outboxSize: number; timestamp: number };
 "#;
+
+/// The reconnecting transport client (sans-IO) for one relay connection: the JS driver
+/// opens and closes WebSockets on `pollTransmit()`, feeds socket events and frames in with
+/// the `handle*` methods, calls `handleTimeout` at `pollTimeout()`, and reads `pollEvent()`.
+/// After every input, drain in this order: `pollTransmit` until `undefined`, then
+/// `pollTimeout`, then `pollEvent` until `undefined`. Times are ms (`Date.now()`).
+#[wasm_bindgen]
+pub struct TransportClient {
+    client: Client,
+}
+
+#[wasm_bindgen]
+impl TransportClient {
+    /// A client for the installation whose Ed25519 public key is `installation`, with the
+    /// documented defaults and an in-memory outbox; `seed` (fresh randomness from the
+    /// caller) drives the backoff jitter and message ids.
+    #[wasm_bindgen(constructor)]
+    pub fn new(installation: Vec<u8>, seed: f64) -> Result<TransportClient, JsValue> {
+        let config = ClientConfig {
+            seed: seed as u64,
+            ..ClientConfig::default()
+        };
+        let client = Client::new(config, installation, Box::new(MemoryOutbox::new()))
+            .map_err(to_js_error)?;
+        Ok(TransportClient { client })
+    }
+
+    /// Starts connecting.
+    pub fn connect(&mut self, now: f64) {
+        self.client.connect(now as u64);
+    }
+
+    /// Starts over now, whatever the state (also after `failed`).
+    pub fn reconnect(&mut self, now: f64) {
+        self.client.reconnect(now as u64);
+    }
+
+    /// Closes the connection and stops reconnecting.
+    pub fn close(&mut self, now: f64) {
+        self.client.close(now as u64);
+    }
+
+    /// Answers the `authChallenge` event with the signature over its nonce.
+    pub fn authenticate(&mut self, signature: Vec<u8>, now: f64) {
+        self.client.authenticate(signature, now as u64);
+    }
+
+    /// Subscribes to `topic` after `cursor` (the last seq already processed; 0 for all).
+    /// Throws `InvalidTopic`.
+    pub fn subscribe(&mut self, name: &str, cursor: f64, now: f64) -> Result<(), JsValue> {
+        self.client
+            .subscribe(topic(name)?, cursor as u64, now as u64);
+        Ok(())
+    }
+
+    /// Queues `payload` for `topic` in the outbox and returns its 16-byte idempotency id.
+    /// Throws `InvalidTopic`, `PayloadTooLarge` or `OutboxFailed`.
+    pub fn send(&mut self, name: &str, payload: Vec<u8>, now: f64) -> Result<Vec<u8>, JsValue> {
+        let id = self
+            .client
+            .send(topic(name)?, payload, now as u64)
+            .map_err(to_js_error)?;
+        Ok(id.0.to_vec())
+    }
+
+    /// The socket `conn` (from a `connect` transmit) opened.
+    #[wasm_bindgen(js_name = handleOpen)]
+    pub fn handle_open(&mut self, conn: u32, now: f64) {
+        self.client.handle_open(ConnId(conn.into()), now as u64);
+    }
+
+    /// The socket `conn` closed or failed.
+    #[wasm_bindgen(js_name = handleClosed)]
+    pub fn handle_closed(&mut self, conn: u32, now: f64) {
+        self.client.handle_closed(ConnId(conn.into()), now as u64);
+    }
+
+    /// A binary message arrived on `conn`.
+    #[wasm_bindgen(js_name = handleFrame)]
+    pub fn handle_frame(&mut self, conn: u32, bytes: &[u8], now: f64) {
+        self.client
+            .handle_frame(ConnId(conn.into()), bytes, now as u64);
+    }
+
+    /// The time from `pollTimeout` has come.
+    #[wasm_bindgen(js_name = handleTimeout)]
+    pub fn handle_timeout(&mut self, now: f64) {
+        self.client.handle_timeout(now as u64);
+    }
+
+    /// The next socket action: `{ kind: 'connect' | 'send' | 'close', conn, bytes? }`, or
+    /// `undefined`.
+    #[wasm_bindgen(js_name = pollTransmit, unchecked_return_type = "TransportTransmit | undefined")]
+    pub fn poll_transmit(&mut self) -> JsValue {
+        self.client
+            .poll_transmit()
+            .map_or(JsValue::UNDEFINED, transmit_to_js)
+    }
+
+    /// When to call `handleTimeout` next (ms), or `undefined`.
+    #[wasm_bindgen(js_name = pollTimeout)]
+    pub fn poll_timeout(&self) -> Option<f64> {
+        self.client.poll_timeout().map(|t| t as f64)
+    }
+
+    /// The next event (`{ type: 'connected' | 'message' | 'acked' | … }`), or `undefined`.
+    #[wasm_bindgen(js_name = pollEvent, unchecked_return_type = "TransportEvent | undefined")]
+    pub fn poll_event(&mut self) -> JsValue {
+        self.client
+            .poll_event()
+            .map_or(JsValue::UNDEFINED, event_to_js)
+    }
+
+    /// The last seq delivered in `topic` (what to persist and resume from).
+    pub fn cursor(&self, name: &str) -> Result<Option<f64>, JsValue> {
+        Ok(self.client.cursor(&topic(name)?).map(|c| c as f64))
+    }
+
+    /// Messages not yet acknowledged by the relay.
+    #[wasm_bindgen(getter, js_name = outboxSize)]
+    pub fn outbox_size(&self) -> u32 {
+        u32::try_from(self.client.outbox().len()).unwrap_or(u32::MAX)
+    }
+}
