@@ -2,7 +2,8 @@
 //! test vectors), the naive regex approach's false positives, and Unicode offsets.
 
 use hybrid_edge::sanitize::{
-    contains_sensitive_data, scan, utf16_ranges, KindSet, ScanOptions, SensitiveKind,
+    contains_sensitive_data, redact, scan, utf16_ranges, KindSet, RedactPolicy, ScanOptions,
+    SensitiveKind,
 };
 
 use SensitiveKind::*;
@@ -252,4 +253,24 @@ fn kinds_option_limits_what_is_reported() {
         }
     )
     .is_empty());
+}
+
+/// Found by the fuzzer: a `.pw` domain left before a marker acted as a password cue, and the
+/// second pass redacted the marker's own text (`[REDACTED:[REDACTED:password]]`).
+#[test]
+fn redaction_markers_are_never_redacted_again() {
+    let text = "see(: \u{0}\u{0}\u{0}(pw 1011 1\u{0}\u{0}m\u{1ead}t kh\u{1ea9}uon ipks@f_@a.fe@xcpa.pw o@xcmpa.pw on!94..\u{0}\u{0}\u{0}%\u{0}PI_Yxcpa__e\u{0}(pw rddo.abalSG.\u{0}pw o\u{0}\u{11}\u{0}]on@xcm \u{43f}";
+    let once = redact(text, &RedactPolicy::default());
+    assert_eq!(redact(&once, &RedactPolicy::default()), once);
+    let simple = "mail o@xcmpa.pw [REDACTED:password] pw [REDACTED:private_key]";
+    assert_eq!(
+        redact(simple, &RedactPolicy::default()),
+        redact(
+            &redact(simple, &RedactPolicy::default()),
+            &RedactPolicy::default()
+        )
+    );
+    assert!(scan(simple, &ScanOptions::default())
+        .iter()
+        .all(|f| !simple[f.start..f.end].contains("REDACTED")));
 }

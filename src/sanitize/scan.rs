@@ -99,6 +99,29 @@ struct Scanner<'t> {
     out: Vec<Finding>,
     seed: SeedRun,
     phrases: Vec<(usize, usize, usize)>,
+    /// Byte ranges of `[REDACTED:<kind>]` markers: nothing inside one is reported, so that
+    /// redacting a redacted text changes nothing.
+    markers: Vec<(usize, usize)>,
+}
+
+/// The `[REDACTED:<kind>]` markers that `redact` writes, as byte ranges, in order.
+fn redaction_markers(text: &str) -> Vec<(usize, usize)> {
+    const OPEN: &str = "[REDACTED:";
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(at) = text.get(from..).and_then(|rest| rest.find(OPEN)) {
+        let start = from + at;
+        let name_start = start + OPEN.len();
+        let rest = text.get(name_start..).unwrap_or("");
+        from = name_start;
+        let Some(close) = rest.find(']') else { break };
+        if rest[..close].parse::<SensitiveKind>().is_ok() {
+            let end = name_start + close + 1;
+            out.push((start, end));
+            from = end;
+        }
+    }
+    out
 }
 
 impl<'t> Scanner<'t> {
@@ -111,7 +134,15 @@ impl<'t> Scanner<'t> {
             out: Vec::new(),
             seed: SeedRun::default(),
             phrases: Vec::new(),
+            markers: redaction_markers(text),
         }
+    }
+
+    /// Whether `start..end` overlaps a redaction marker.
+    fn in_marker(&self, start: usize, end: usize) -> bool {
+        // Markers are sorted and disjoint: only the last one starting before `end` can overlap.
+        let after = self.markers.partition_point(|&(s, _)| s < end);
+        after > 0 && self.markers[after - 1].1 > start
     }
 
     fn done(&self) -> bool {
@@ -119,7 +150,7 @@ impl<'t> Scanner<'t> {
     }
 
     fn emit(&mut self, kind: SensitiveKind, start: usize, end: usize, confidence: f32) {
-        if self.kinds.contains(kind) {
+        if self.kinds.contains(kind) && !self.in_marker(start, end) {
             self.out.push(Finding {
                 kind,
                 start,

@@ -188,8 +188,9 @@ fn best_window(words: &[Word]) -> Option<(usize, usize)> {
             continue;
         }
         let last_start = words.len() - len;
-        let starts =
-            (0..=SLACK.min(last_start)).chain(last_start.saturating_sub(SLACK)..=last_start);
+        // The first few starts, then the last few not already tried.
+        let head = SLACK.min(last_start);
+        let starts = (0..=head).chain(last_start.saturating_sub(SLACK).max(head + 1)..=last_start);
         for from in starts {
             if checksum_ok(&words[from..from + len]) {
                 return Some((from, len));
@@ -199,16 +200,36 @@ fn best_window(words: &[Word]) -> Option<(usize, usize)> {
     None
 }
 
+/// Whether the words' BIP-39 checksum holds, computed from their indices: the entropy
+/// bits are packed without building or re-parsing a phrase string, and the checksum is
+/// compared with the one the `bip39` crate derives from that entropy.
 fn checksum_ok(words: &[Word]) -> bool {
-    let list = Language::English.word_list();
-    let mut phrase = String::with_capacity(words.len() * 9);
-    for w in words {
-        if !phrase.is_empty() {
-            phrase.push(' ');
-        }
-        phrase.push_str(list.get(usize::from(w.index)).copied().unwrap_or(""));
+    // 11 bits per word; `words.len() / 3` checksum bits; the rest (a multiple of 32) is entropy.
+    let total_bits = words.len() * 11;
+    let checksum_bits = words.len() / 3;
+    let entropy_len = (total_bits - checksum_bits) / 8;
+    let mut bits = [0u8; 33]; // 24 words × 11 bits = 264 bits
+    if entropy_len > 32 || words.len() > 24 {
+        return false;
     }
-    Mnemonic::parse_in_normalized(Language::English, &phrase).is_ok()
+    for (i, w) in words.iter().enumerate() {
+        for b in 0..11 {
+            if w.index >> (10 - b) & 1 == 1 {
+                let pos = i * 11 + b;
+                bits[pos / 8] |= 0x80 >> (pos % 8);
+            }
+        }
+    }
+    let Some(entropy) = bits.get(..entropy_len) else {
+        return false;
+    };
+    match Mnemonic::from_entropy_in(Language::English, entropy) {
+        Ok(m) => m
+            .word_indices()
+            .last()
+            .is_some_and(|last| words.last().is_some_and(|w| usize::from(w.index) == last)),
+        Err(_) => false,
+    }
 }
 
 #[cfg(test)]
