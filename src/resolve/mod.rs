@@ -7,6 +7,8 @@
 //!   ERC-3668 and the NFT interfaces, with bounded decoders for every response.
 //! - [`plan`]: the [`plan::Planner`], which emits `eth_call` and CCIP-Read requests and
 //!   consumes their answers; the caller does the IO.
+//! - [`cache`]: the TTL + LRU cache with stale-while-revalidate, in-flight coalescing and
+//!   snapshots for persistent backends.
 //! - [`ResolveError`]: every failure, with a stable code.
 //!
 //! Normalization tables are generated at build time from the published spec
@@ -14,6 +16,7 @@
 //! digits, `-` and `_` (a millisecond or two natively); plain names never need them.
 
 pub mod abi;
+pub mod cache;
 mod error;
 mod normalize;
 pub mod plan;
