@@ -26,7 +26,7 @@ fuzz_smoke() {
   local ok=0 target
   for target in $(awk -F'"' '/^name = / && NR > 1 && prev ~ /\[\[bin\]\]/ { print $2 } { prev = $0 }' fuzz/Cargo.toml); do
     echo "fuzz: $target"
-    (cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run --sanitizer none "$target" -- \
+    (cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run --dev --sanitizer none "$target" -- \
       -runs=200000 -max_total_time="${FUZZ_SECONDS:-15}" -print_final_stats=0 2>&1 | tail -n 2) || ok=1
   done
   return $ok
@@ -40,12 +40,13 @@ step "rust: cargo test (native)" cargo test --quiet
 step "build: pkg/" bash scripts/build.sh
 step "size: wasm within 1.0 MB gzip" node scripts/size.mjs --check
 step "types: tsc --noEmit (scripts, demo, tests)" node_modules/.bin/tsc -p .
-step "wasm-bindgen-test (Node)" "${wasm_runner[@]}" cargo test --target wasm32-unknown-unknown --test wasm
-step "wasm-bindgen-test (Chromium)" "${wasm_runner[@]}" WASM_BINDGEN_USE_BROWSER=1 cargo test --target wasm32-unknown-unknown --test wasm
+step "wasm-bindgen-test (Node)" "${wasm_runner[@]}" cargo test --target wasm32-unknown-unknown --test wasm --test wasm_sanitize
+step "wasm-bindgen-test (Chromium)" "${wasm_runner[@]}" WASM_BINDGEN_USE_BROWSER=1 cargo test --target wasm32-unknown-unknown --test wasm --test wasm_sanitize
 step "pack: npm pack pkg/ into a consumer" bash scripts/pack.sh
 step "types: tsc --noEmit against the packed package" in_consumer ../../node_modules/.bin/tsc -p types
 step "node: packed package" in_consumer node --test js/
 step "workerd: packed package in Miniflare" in_consumer node --test workerd/
+step "relay: Durable Object relay in Miniflare" in_consumer node --test relay/
 step "chromium: demo page and Vite build" in_consumer node --test browser/
 step "fuzz: smoke run of every target" fuzz_smoke
 

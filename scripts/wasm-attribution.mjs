@@ -30,17 +30,30 @@ function name(buf, pos) {
   return [buf.toString('utf8', p, p + len), p + len];
 }
 
-/** Legacy-mangled Rust symbol → its path identifiers, generic arguments included. */
+/** Splits a legacy-mangled Rust symbol (`_ZN11hybrid_edge3mls…17h…E`) into the words of
+ * its path, generic arguments included (`drop_in_place<openmls::group::…>`). */
+function pathWords(symbol) {
+  const words = [];
+  let i = symbol.startsWith('_ZN') ? 3 : -1;
+  while (i >= 0 && i < symbol.length && symbol[i] !== 'E') {
+    const digits = /^\d+/.exec(symbol.slice(i));
+    if (!digits) break;
+    i += digits[0].length;
+    const ident = symbol.slice(i, i + Number(digits[0]));
+    i += Number(digits[0]);
+    words.push(...ident.replace(/\$[A-Z]+\$|\$u[0-9a-f]+\$|\.\./g, ' ').split(/[^A-Za-z0-9_]+/).filter(Boolean));
+  }
+  return words.length ? words : symbol.split(/[^A-Za-z0-9_]+/).filter(Boolean);
+}
+
+/** The capability a function belongs to: the first project module or known crate its path names. */
 function owner(symbol) {
-  const text = symbol.replace(/\$LT\$|\$GT\$|\$u20\$|\$C\$|\.\./g, ' ');
-  for (const word of text.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? []) {
-    const w = word.replace(/^\d+/, '');
-    if (w === 'hybrid_edge') {
-      const m = text.match(/hybrid_edge\s*\d*([a-z_]+)/);
-      const sub = m && PROJECT.find((p) => m[1].startsWith(p));
-      if (sub) return sub === 'js' ? 'js facade' : sub;
+  const words = pathWords(symbol);
+  for (let k = 0; k < words.length; k++) {
+    if (words[k] === 'hybrid_edge' && PROJECT.includes(words[k + 1])) {
+      return words[k + 1] === 'js' ? 'js facade' : words[k + 1];
     }
-    if (crateOwner.has(w)) return crateOwner.get(w);
+    if (crateOwner.has(words[k])) return crateOwner.get(words[k]);
   }
   return 'runtime (std, alloc, serde, wasm-bindgen, …)';
 }

@@ -14,12 +14,12 @@
 //!        │
 //!        ▼
 //!   src/eth/       core: plain Rust, no I/O, no clock, no JS — tested natively
+//!   src/mls/       core: MLS groups with wallet-bound identities (openmls)
+//!   src/storage/   in-memory state and change sets for write-behind persistence
 //!   src/resolve/   ENS resolver core: ENSIP-15 normalize / beautify (tables built by build.rs)
 //!   src/sanitize/  core: find, redact and anonymize secrets in chat text (linear-time scanner)
+//!   src/transport/ core: binary wire protocol, reconnecting client, relay logic (for the DO)
 //! ```
-//!
-//! - [`transport`]: the binary wire protocol, the sans-IO reconnecting client and the
-//!   relay's sans-IO core (for the Durable Object).
 //!
 //! Every capability is a sans-IO core: it takes inputs (bytes, text, time) and returns
 //! outputs, and every failure is a typed error with a stable [`code`](eth::EthError::code)
@@ -31,8 +31,10 @@
 #![warn(missing_docs)]
 
 pub mod eth;
+pub mod mls;
 pub mod resolve;
 pub mod sanitize;
+pub mod storage;
 pub mod transport;
 
 #[cfg(target_arch = "wasm32")]

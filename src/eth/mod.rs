@@ -12,4 +12,5 @@ mod error;
 
 pub use address::{parse_address, shorten_address, to_checksum_address};
 pub use ens::{dns_encode, labelhash, namehash};
+pub(crate) use error::excerpt;
 pub use error::EthError;

@@ -14,6 +14,12 @@ impl CodedError for crate::eth::EthError {
     }
 }
 
+impl CodedError for crate::mls::MlsError {
+    fn code(&self) -> &'static str {
+        crate::mls::MlsError::code(self)
+    }
+}
+
 impl CodedError for crate::resolve::ResolveError {
     fn code(&self) -> &'static str {
         crate::resolve::ResolveError::code(self)
@@ -23,6 +29,12 @@ impl CodedError for crate::resolve::ResolveError {
 impl CodedError for crate::sanitize::SanitizeError {
     fn code(&self) -> &'static str {
         crate::sanitize::SanitizeError::code(self)
+    }
+}
+
+impl CodedError for crate::transport::TransportError {
+    fn code(&self) -> &'static str {
+        crate::transport::TransportError::code(self)
     }
 }
 
@@ -48,6 +60,116 @@ pub(crate) fn hex_string(bytes: &[u8]) -> String {
     alloy_primitives::hex::encode_prefixed(bytes)
 }
 
+/// A plain object from `(key, value)` pairs (Reflect.set on a fresh object cannot fail).
+fn object(fields: &[(&str, JsValue)]) -> JsValue {
+    let obj = js_sys::Object::new();
+    for (key, value) in fields {
+        let _ = js_sys::Reflect::set(&obj, &(*key).into(), value);
+    }
+    obj.into()
+}
+
+fn bytes(b: &[u8]) -> JsValue {
+    js_sys::Uint8Array::from(b).into()
+}
+
+/// Seqs, epochs and times as JS numbers (exact below 2^53).
+fn number(n: u64) -> JsValue {
+    (n as f64).into()
+}
+
+/// A topic name from JS; throws `InvalidTopic`.
+pub(crate) fn topic(name: &str) -> Result<crate::transport::Topic, JsValue> {
+    crate::transport::Topic::new(name).map_err(to_js_error)
+}
+
+/// A 16-byte idempotency id from JS; throws `Malformed`.
+pub(crate) fn message_id(id: &[u8]) -> Result<crate::transport::MessageId, JsValue> {
+    <[u8; 16]>::try_from(id)
+        .map(crate::transport::MessageId)
+        .map_err(|_| {
+            to_js_error(crate::transport::TransportError::Malformed {
+                reason: "a message id must be 16 bytes",
+            })
+        })
+}
+
+/// Relay outputs as `[{ conn, bytes }]`.
+pub(crate) fn sends_to_js(outputs: Vec<crate::transport::relay::RelayOutput>) -> js_sys::Array {
+    outputs
+        .into_iter()
+        .map(
+            |crate::transport::relay::RelayOutput::Send { conn, bytes: b }| {
+                object(&[("conn", number(conn.0)), ("bytes", bytes(&b))])
+            },
+        )
+        .collect()
+}
+
+/// A pending auth as `{ installation, nonce, signature }`, or `undefined`.
+pub(crate) fn auth_to_js(auth: Option<(Vec<u8>, [u8; 32], Vec<u8>)>) -> JsValue {
+    match auth {
+        Some((installation, nonce, signature)) => object(&[
+            ("installation", bytes(&installation)),
+            ("nonce", bytes(&nonce)),
+            ("signature", bytes(&signature)),
+        ]),
+        None => JsValue::UNDEFINED,
+    }
+}
+
+/// A relay change as the `RelayChange` object of the TypeScript types.
+pub(crate) fn change_to_js(change: crate::transport::relay::Change) -> JsValue {
+    use crate::transport::relay::Change;
+    match change {
+        Change::Appended {
+            topic,
+            seq,
+            id,
+            payload,
+            at,
+        } => object(&[
+            ("kind", "append".into()),
+            ("topic", topic.as_str().into()),
+            ("seq", number(seq)),
+            ("id", bytes(&id.0)),
+            ("payload", bytes(&payload)),
+            ("at", number(at)),
+        ]),
+        Change::Epoch { topic, epoch } => object(&[
+            ("kind", "epoch".into()),
+            ("topic", topic.as_str().into()),
+            ("epoch", number(epoch)),
+        ]),
+        Change::KeyPackagesPut {
+            owner,
+            one_time,
+            last_resort,
+        } => object(&[
+            ("kind", "keyPackages".into()),
+            ("owner", bytes(&owner)),
+            (
+                "oneTime",
+                one_time
+                    .iter()
+                    .map(|kp| bytes(kp))
+                    .collect::<js_sys::Array>()
+                    .into(),
+            ),
+            (
+                "lastResort",
+                last_resort.as_deref().map_or(JsValue::UNDEFINED, bytes),
+            ),
+        ]),
+        Change::KeyPackageClaimed { owner } => {
+            object(&[("kind", "claim".into()), ("owner", bytes(&owner))])
+        }
+        Change::Pruned { before } => {
+            object(&[("kind", "prune".into()), ("before", number(before))])
+        }
+    }
+}
+
 #[wasm_bindgen(typescript_custom_section)]
 const ERROR_TYPES: &'static str = r#"
 /** Every `code` a hybrid-edge `Error` can carry. Codes are stable: never renamed or reused. */
@@ -55,6 +177,26 @@ export type HybridEdgeErrorCode =
   | 'InvalidAddress'
   | 'InvalidAddressChecksum'
   | 'InvalidName'
+  | 'UnsupportedCiphersuite'
+  | 'UnknownGroup'
+  | 'WalletSignatureMismatch'
+  | 'MlsInvalidArgument'
+  | 'DmMemberLimit'
+  | 'MemberNotFound'
+  | 'GroupInactive'
+  | 'MalformedMlsMessage'
+  | 'InvalidIdentityBinding'
+  | 'InvalidKeyPackage'
+  | 'InvalidWelcome'
+  | 'MessageForUnknownGroup'
+  | 'WrongEpoch'
+  | 'TamperedMessage'
+  | 'ReplayedMessage'
+  | 'NotAMember'
+  | 'UnencryptedMessage'
+  | 'InvalidCommit'
+  | 'MlsStorage'
+  | 'MlsInternal'
   | 'AbiDecode'
   | 'ResponseTooLarge'
   | 'ResolverError'
@@ -70,7 +212,16 @@ export type HybridEdgeErrorCode =
   | 'UnknownSensitiveKind'
   | 'UnknownRedactAction'
   | 'InvalidLogMessage'
-  | 'InvalidSanitizeOptions';
+  | 'InvalidSanitizeOptions'
+  | 'FrameTooLarge'
+  | 'UnsupportedVersion'
+  | 'Malformed'
+  | 'InvalidTopic'
+  | 'PayloadTooLarge'
+  | 'InvalidConfig'
+  | 'PoolFull'
+  | 'NotConnected'
+  | 'OutboxFailed';
 
 /** The errors hybrid-edge throws (or rejects promises with): an `Error` with a stable `code`. */
 export interface HybridEdgeError extends Error {

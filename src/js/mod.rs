@@ -6,6 +6,7 @@ mod convert;
 pub mod eth;
 pub mod resolve;
 pub mod sanitize;
+pub mod transport;
 
 use wasm_bindgen::prelude::*;
 

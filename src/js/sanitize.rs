@@ -81,7 +81,7 @@ export interface AnonymizedMessage {
 #[wasm_bindgen(unchecked_return_type = "Finding[]")]
 pub fn scan(
     text: &str,
-    #[wasm_bindgen(unchecked_param_type = "ScanOptions")] options: Option<JsValue>,
+    #[wasm_bindgen(unchecked_optional_param_type = "ScanOptions")] options: Option<JsValue>,
 ) -> Result<Array, JsValue> {
     let kinds = match options.filter(|o| !o.is_null()) {
         None => KindSet::ALL,
@@ -119,7 +119,7 @@ pub fn scan(
 #[wasm_bindgen(js_name = containsSensitiveData)]
 pub fn contains_sensitive_data(
     text: &str,
-    #[wasm_bindgen(unchecked_param_type = "SensitiveKind[]")] kinds: Option<JsValue>,
+    #[wasm_bindgen(unchecked_optional_param_type = "SensitiveKind[]")] kinds: Option<JsValue>,
 ) -> Result<bool, JsValue> {
     let kinds = match kinds.filter(|k| !k.is_null()) {
         None => KindSet::SENSITIVE,
@@ -137,7 +137,7 @@ pub fn contains_sensitive_data(
 #[wasm_bindgen]
 pub fn redact(
     text: &str,
-    #[wasm_bindgen(unchecked_param_type = "RedactPolicy")] policy: Option<JsValue>,
+    #[wasm_bindgen(unchecked_optional_param_type = "RedactPolicy")] policy: Option<JsValue>,
 ) -> Result<String, JsValue> {
     let mut parsed = RedactPolicy::default();
     if let Some(policy) = policy.filter(|p| !p.is_null()) {

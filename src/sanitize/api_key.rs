@@ -122,8 +122,18 @@ fn is_head(head: &[u8]) -> bool {
     )
 }
 
-/// If an API token starts at the alphanumeric run `start..run_end`, the token's end.
-pub(crate) fn match_at(bytes: &[u8], start: usize, run_end: usize) -> Option<usize> {
+/// What [`match_at`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Match {
+    /// A token ending here.
+    Key(usize),
+    /// A prefix followed by a body longer than any token: some other long identifier,
+    /// to be skipped to its end, here (so that `sk-sk-sk-…` is read once, not once per `sk`).
+    Skip(usize),
+}
+
+/// If an API token starts at the alphanumeric run `start..run_end`, what it is.
+pub(crate) fn match_at(bytes: &[u8], start: usize, run_end: usize) -> Option<Match> {
     // Cheap reject for ordinary words: a prefix is either a known head followed by `-`,
     // `_` or `.`, or the start of a long run on its own (`AKIA…`, `AIza…`).
     let head = bytes.get(start..run_end)?;
@@ -153,7 +163,15 @@ pub(crate) fn match_at(bytes: &[u8], start: usize, run_end: usize) -> Option<usi
             && (format.min..=format.max).contains(&body_len)
             && plausible(&rest[body_start..end])
         {
-            return Some(start + end);
+            return Some(Match::Key(start + end));
+        }
+        if body_len > format.max {
+            // Skip the whole run: each of its bytes is read once here, then never again.
+            let run = rest[end..]
+                .iter()
+                .take_while(|&&b| format.body.allows(b))
+                .count();
+            return Some(Match::Skip(start + end + run));
         }
         return None;
     }
@@ -172,7 +190,10 @@ mod tests {
 
     fn find(s: &str) -> Option<&str> {
         let run = crate::sanitize::text::alnum_end(s.as_bytes(), 0);
-        match_at(s.as_bytes(), 0, run).map(|end| &s[..end])
+        match match_at(s.as_bytes(), 0, run) {
+            Some(Match::Key(end)) => Some(&s[..end]),
+            _ => None,
+        }
     }
 
     #[test]
@@ -209,5 +230,10 @@ mod tests {
         ] {
             assert_eq!(find(text), None, "{text}");
         }
+        let long = "sk-".repeat(200);
+        assert_eq!(
+            match_at(long.as_bytes(), 0, 2),
+            Some(Match::Skip(long.len()))
+        );
     }
 }

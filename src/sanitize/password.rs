@@ -313,8 +313,8 @@ fn is_trailing(c: char) -> bool {
 
 /// The longest value read (bytes); longer runs are not passwords.
 const MAX_VALUE: usize = 64;
-/// How far past a cue anything is read.
-const LOOKAHEAD: usize = 2 * MAX_VALUE;
+/// How far past a cue anything is read (a value, a closing quote).
+const LOOKAHEAD: usize = MAX_VALUE + 8;
 
 /// The value of a password cue ending at `cue_end`, as a byte range.
 pub(crate) fn value_after(text: &str, cue_end: usize, cue: Cue) -> Option<(usize, usize)> {
@@ -399,15 +399,15 @@ fn accept(value: &str, cue: Cue, sep: Sep, quoted: bool) -> bool {
         let all_digits = value.bytes().all(|b| b.is_ascii_digit() || b == b'-');
         return all_digits && (4..=12).contains(&digits);
     }
-    let lower = value.to_lowercase();
+    let lower = value.to_ascii_lowercase(); // the list is ASCII; no Unicode case tables
     if NOT_VALUES.contains(&lower.as_str()) || value.chars().count() < 4 {
         return false;
     }
-    if quoted || sep == Sep::Strong {
+    if quoted {
         return true;
     }
-    // After "is" or a bare space, prose words are far more likely than passwords:
-    // ask for a digit or a symbol, or mixed case beyond a capital first letter.
+    // Prose words are far more likely than passwords: ask for a digit or a symbol, or
+    // mixed case beyond a capital first letter; after `:` or `=`, a long word will do.
     let symbol = value.chars().any(|c| !c.is_alphanumeric());
     let inner_upper = value.chars().skip(1).any(char::is_uppercase);
     let has_lower = value.chars().any(char::is_lowercase);
@@ -415,6 +415,7 @@ fn accept(value: &str, cue: Cue, sep: Sep, quoted: bool) -> bool {
         usize::from(digits > 0) + usize::from(symbol) + usize::from(inner_upper && has_lower);
     let chars = value.chars().count();
     match sep {
+        Sep::Strong => score >= 1 || chars >= 8,
         Sep::Copula => score >= 1 && chars >= 4,
         // A bare space: a digit or two kinds of oddity, or words joined by symbols
         // ("ledger.lambo.matrix").
@@ -466,6 +467,7 @@ mod tests {
             Some("açaí-bowl-3")
         );
         assert_eq!(value("password -> trustno1", "password"), Some("trustno1"));
+        assert_eq!(value("password: sunshine", "password"), Some("sunshine"));
         assert_eq!(
             value("password -> 日本語pass9\n", "password"),
             Some("日本語pass9")
@@ -508,6 +510,7 @@ mod tests {
             ("Bybit wants a new password every 90 days", "password"),
             ("password: [REDACTED:password]", "password"),
             ("DB_PASSWORD=${DB_PASSWORD}", "PASSWORD"),
+            ("password: Rabby asks again", "password"),
             ("should I use a password for Rabby?", "password"),
             ("a password for my account is required", "password"),
         ] {

@@ -176,9 +176,13 @@ impl<'t> Scanner<'t> {
             return end;
         }
         if self.kinds.contains(SensitiveKind::ApiKey) {
-            if let Some(key_end) = api_key::match_at(self.bytes, start, end) {
-                self.emit(SensitiveKind::ApiKey, start, key_end, 0.95);
-                return key_end;
+            match api_key::match_at(self.bytes, start, end) {
+                Some(api_key::Match::Key(key_end)) => {
+                    self.emit(SensitiveKind::ApiKey, start, key_end, 0.95);
+                    return key_end;
+                }
+                Some(api_key::Match::Skip(to)) => return to,
+                None => {}
             }
         }
         if matches!(len, 51 | 52 | 111) && self.kinds.contains(SensitiveKind::PrivateKey) {

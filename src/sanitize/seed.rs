@@ -140,8 +140,9 @@ impl SeedRun {
         found: &mut Vec<(usize, usize, usize)>,
     ) {
         if let Some(&(_, last_end)) = self.tokens.last() {
-            let gap = text.get(last_end..start).unwrap_or("");
-            if !joins(gap) {
+            // Fast path: one space, the usual gap between words.
+            let one_space = start == last_end + 1 && text.as_bytes().get(last_end) == Some(&b' ');
+            if !one_space && !joins(text.get(last_end..start).unwrap_or("")) {
                 self.flush(text, found);
             }
         }

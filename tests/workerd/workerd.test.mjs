@@ -3,50 +3,23 @@
 // kept as CompiledWasm modules), so this is what a deployed Worker runs.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, copyFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as esbuild from 'esbuild';
 import { Miniflare } from 'miniflare';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-
-async function bundleWorker() {
-  const outdir = mkdtempSync(join(tmpdir(), 'hybrid-edge-worker-'));
-  await esbuild.build({
-    entryPoints: [join(here, 'worker.js')],
-    outdir,
-    bundle: true,
-    format: 'esm',
-    platform: 'neutral',
-    conditions: ['workerd', 'worker', 'browser'],
-    logLevel: 'error',
-    plugins: [{
-      name: 'wasm-modules',
-      setup(build) {
-        build.onResolve({ filter: /\.wasm$/ }, (args) => {
-          const file = join(args.resolveDir, args.path);
-          copyFileSync(file, join(outdir, basename(file)));
-          return { path: `./${basename(file)}`, external: true };
-        });
-      },
-    }],
-  });
-  return join(outdir, 'worker.js');
-}
+// The shared bundler in scripts/ of the repo (this file runs from .scratch/consumer/workerd).
+const repo = process.env.HYBRID_EDGE_REPO ?? join(here, '../../..');
+const { bundleWorker, bundleModuleRules } = await import(join(repo, 'scripts/bundle-worker.mjs'));
 
 test('the package runs in workerd', async (t) => {
-  const scriptPath = await bundleWorker();
+  const scriptPath = await bundleWorker(join(here, 'worker.js'));
   const mf = new Miniflare({
     modules: true,
     scriptPath,
     modulesRoot: dirname(scriptPath),
     compatibilityDate: '2025-09-01',
-    modulesRules: [
-      { type: 'ESModule', include: ['**/*.js'] },
-      { type: 'CompiledWasm', include: ['**/*.wasm'] },
-    ],
+    modulesRules: bundleModuleRules,
   });
   t.after(() => mf.dispose());
 

@@ -9,11 +9,13 @@
 //! [`RelayOutput`]s to the sockets. Nothing from a client can make it panic: every frame is
 //! decoded with limits and refused with an error frame.
 
+mod journal;
 mod rules;
 mod store;
 
 use std::collections::{BTreeMap, BTreeSet};
 
+pub use journal::{Change, JournalStore};
 pub use rules::{
     accept_commit, may_publish, may_read, Handshake, Identity, TokenBucket, TopicKind,
 };
@@ -109,6 +111,26 @@ impl<S: RelayStore> Relay<S> {
     /// The storage.
     pub fn store(&self) -> &S {
         &self.store
+    }
+
+    /// The storage, to restore it or take its changes.
+    pub fn store_mut(&mut self) -> &mut S {
+        &mut self.store
+    }
+
+    /// If `bytes` are the `Auth` frame that `conn` is expected to send next, the
+    /// (installation, nonce, signature) to check, so that an embedder whose signature check
+    /// is asynchronous can run it before [`Relay::handle_frame`] and answer
+    /// [`RelayHooks::verify`] from the result. `None` for any other frame or state.
+    pub fn pending_auth(&self, conn: ConnId, bytes: &[u8]) -> Option<(Vec<u8>, [u8; 32], Vec<u8>)> {
+        let c = self.connections.get(&conn)?;
+        if c.identity.is_some() {
+            return None;
+        }
+        match frame::decode(bytes, self.config.max_frame_size) {
+            Ok(Frame::Auth { signature }) => Some((c.installation.clone()?, c.nonce?, signature)),
+            _ => None,
+        }
     }
 
     /// Open connections.
@@ -239,6 +261,9 @@ impl<S: RelayStore> Relay<S> {
                 c.subscriptions.remove(&topic);
                 if let Some(set) = self.subscribers.get_mut(&topic) {
                     set.remove(&conn);
+                    if set.is_empty() {
+                        self.subscribers.remove(&topic);
+                    }
                 }
             }
             Frame::Publish(publish) => self.publish(conn, publish, now, hooks, out),

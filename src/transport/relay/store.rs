@@ -70,6 +70,29 @@ impl MemoryStore {
     pub fn new() -> Self {
         Self::default()
     }
+
+    /// Puts back a message read from durable storage at its seq (the head never moves
+    /// back).
+    pub fn restore_message(
+        &mut self,
+        topic: &Topic,
+        seq: u64,
+        id: MessageId,
+        payload: Vec<u8>,
+        at: u64,
+    ) {
+        let log = self.logs.entry(topic.clone()).or_default();
+        log.head = log.head.max(seq);
+        log.ids.insert(id, seq);
+        log.messages.insert(seq, (at, payload));
+    }
+
+    /// Puts back a topic's head and epoch read from durable storage.
+    pub fn restore_topic(&mut self, topic: &Topic, head: u64, epoch: Option<u64>) {
+        let log = self.logs.entry(topic.clone()).or_default();
+        log.head = log.head.max(head);
+        log.epoch = epoch.or(log.epoch);
+    }
 }
 
 impl RelayStore for MemoryStore {

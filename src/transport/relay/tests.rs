@@ -727,3 +727,34 @@ fn closing_forgets_subscriptions() {
     assert_eq!(b.relay.connection_count(), 1);
     assert_eq!(b.send(1, publish("group/g", 1, b"x")).len(), 1);
 }
+
+#[test]
+fn pending_auth_names_only_the_expected_auth_frame() {
+    let mut b = Bench::new(RelayConfig::default());
+    let nonce = [7; 32];
+    let auth = enc(Frame::Auth {
+        signature: vec![1, 2],
+    });
+    assert_eq!(b.relay.pending_auth(ConnId(1), &auth), None, "unknown conn");
+    b.relay.open(ConnId(1), nonce, 0);
+    assert_eq!(b.relay.pending_auth(ConnId(1), &auth), None, "before Hello");
+    b.send(
+        1,
+        Frame::Hello {
+            installation: vec![3; 4],
+        },
+    );
+    assert_eq!(
+        b.relay.pending_auth(ConnId(1), &auth),
+        Some((vec![3; 4], nonce, vec![1, 2]))
+    );
+    assert_eq!(b.relay.pending_auth(ConnId(1), &enc(Frame::Welcome)), None);
+    assert_eq!(b.relay.pending_auth(ConnId(1), &[0xff]), None);
+    let signature = sign(&[3; 4], &nonce);
+    assert_eq!(b.send(1, Frame::Auth { signature }), [(1, Frame::Welcome)]);
+    assert_eq!(
+        b.relay.pending_auth(ConnId(1), &auth),
+        None,
+        "after Welcome"
+    );
+}

@@ -62,6 +62,19 @@ fn run_chaos(seed: u64) {
             })
     });
     assert!(finished, "seed {seed}: did not converge by t={}", sim.now);
+    // With the traffic settled, every client reports itself healthy after its next probe.
+    let settle = sim.now + 31_000;
+    let healthy = sim.run(settle + 60_000, |sim| {
+        sim.now >= settle && sim.clients.iter().all(|c| c.health(sim.now).healthy)
+    });
+    assert!(
+        healthy,
+        "seed {seed}: not all healthy: {:?}",
+        sim.clients
+            .iter()
+            .map(|c| c.health(sim.now))
+            .collect::<Vec<_>>()
+    );
 
     // The relay stored every message exactly once...
     let mut stored = BTreeSet::new();

@@ -1,0 +1,185 @@
+// The hybrid-edge relay: a Worker that routes each WebSocket to the Durable Object of its
+// shard (the URL path, normally one topic), and the Durable Object, which runs the relay
+// core from the hybrid-edge package (`RelayCore`, Rust compiled to wasm) in memory and
+// persists its changes in the object's SQLite storage. The protocol and the scaling model
+// are in ../README.md.
+import { DurableObject } from 'cloudflare:workers';
+import { RelayCore } from 'hybrid-edge';
+
+const DAY_MS = 24 * 3600 * 1000;
+
+export default {
+  /** @param {Request} request @param {{ RELAY: DurableObjectNamespace }} env */
+  async fetch(request, env) {
+    if (request.headers.get('Upgrade') !== 'websocket') {
+      return new Response('hybrid-edge relay: open a WebSocket to /<topic>\n', { status: 426 });
+    }
+    const shard = decodeURIComponent(new URL(request.url).pathname.slice(1)) || 'default';
+    return env.RELAY.get(env.RELAY.idFromName(shard)).fetch(request);
+  },
+};
+
+/** One shard of the relay: its topics' logs, its key packages, and its sockets. */
+export class RelayObject extends DurableObject {
+  constructor(ctx, env) {
+    super(ctx, env);
+    const limit = (v) => (v === undefined || v === '' ? undefined : Number(v));
+    this.core = new RelayCore(limit(env.RATE_CAPACITY), limit(env.RATE_PER_SECOND));
+    /** @type {Map<number, WebSocket>} open sockets by connection id */
+    this.sockets = new Map();
+    /** @type {Map<number, Promise<void>>} per-connection processing, kept in order */
+    this.queues = new Map();
+    this.sql = ctx.storage.sql;
+    // Text "ping" is answered by the runtime without waking the object; the protocol's
+    // own Ping/Probe frames go through the core.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'));
+    ctx.blockConcurrencyWhile(async () => {
+      this.migrate();
+      this.restore();
+      // Sockets that outlived the previous incarnation (hibernation, eviction) have no
+      // authentication or subscriptions in this one: close them so that their clients
+      // reconnect and resume from their cursors.
+      for (const ws of ctx.getWebSockets()) {
+        try { ws.close(1012, 'relay restarted'); } catch { /* already closing */ }
+      }
+      if ((await ctx.storage.getAlarm()) === null) await ctx.storage.setAlarm(Date.now() + DAY_MS);
+    });
+  }
+
+  migrate() {
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS messages (
+      topic TEXT NOT NULL, seq INTEGER NOT NULL, id BLOB NOT NULL, payload BLOB NOT NULL,
+      at INTEGER NOT NULL, PRIMARY KEY (topic, seq))`);
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS topics (
+      topic TEXT PRIMARY KEY, head INTEGER NOT NULL, epoch INTEGER)`);
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS key_packages (
+      owner BLOB NOT NULL, key_package BLOB NOT NULL, last_resort INTEGER NOT NULL)`);
+  }
+
+  /** Rebuilds the core's memory copy from SQLite. */
+  restore() {
+    for (const t of this.sql.exec('SELECT topic, head, epoch FROM topics')) {
+      this.core.restoreTopic(t.topic, t.head, t.epoch ?? undefined);
+    }
+    for (const m of this.sql.exec('SELECT topic, seq, id, payload, at FROM messages ORDER BY topic, seq')) {
+      this.core.restoreMessage(m.topic, m.seq, new Uint8Array(m.id), new Uint8Array(m.payload), m.at);
+    }
+    for (const k of this.sql.exec('SELECT owner, key_package, last_resort FROM key_packages ORDER BY rowid')) {
+      this.core.restoreKeyPackage(new Uint8Array(k.owner), new Uint8Array(k.key_package), k.last_resort === 1);
+    }
+  }
+
+  /** Writes the core's changes in one transaction (before the frames that depend on them go out). */
+  persist() {
+    const changes = this.core.takeChanges();
+    if (changes.length === 0) return;
+    const blob = (u8) => u8.slice().buffer;
+    this.ctx.storage.transactionSync(() => {
+      for (const c of changes) {
+        switch (c.kind) {
+          case 'append':
+            this.sql.exec('INSERT INTO messages (topic, seq, id, payload, at) VALUES (?, ?, ?, ?, ?)',
+              c.topic, c.seq, blob(c.id), blob(c.payload), c.at);
+            this.sql.exec(`INSERT INTO topics (topic, head) VALUES (?, ?)
+              ON CONFLICT (topic) DO UPDATE SET head = MAX(head, excluded.head)`, c.topic, c.seq);
+            break;
+          case 'epoch':
+            this.sql.exec(`INSERT INTO topics (topic, head, epoch) VALUES (?, 0, ?)
+              ON CONFLICT (topic) DO UPDATE SET epoch = excluded.epoch`, c.topic, c.epoch);
+            break;
+          case 'keyPackages':
+            for (const kp of c.oneTime) {
+              this.sql.exec('INSERT INTO key_packages VALUES (?, ?, 0)', blob(c.owner), blob(kp));
+            }
+            if (c.lastResort) {
+              this.sql.exec('DELETE FROM key_packages WHERE owner = ? AND last_resort = 1', blob(c.owner));
+              this.sql.exec('INSERT INTO key_packages VALUES (?, ?, 1)', blob(c.owner), blob(c.lastResort));
+            }
+            break;
+          case 'claim':
+            this.sql.exec(`DELETE FROM key_packages WHERE rowid = (SELECT rowid FROM key_packages
+              WHERE owner = ? AND last_resort = 0 ORDER BY rowid LIMIT 1)`, blob(c.owner));
+            break;
+          case 'prune':
+            this.sql.exec('DELETE FROM messages WHERE at < ?', c.before);
+            break;
+        }
+      }
+    });
+  }
+
+  async fetch(request) {
+    if (request.headers.get('Upgrade') !== 'websocket') {
+      return new Response('expected a WebSocket upgrade\n', { status: 426 });
+    }
+    const pair = new WebSocketPair();
+    const server = pair[1];
+    // Random ids, so that a close from a previous incarnation never hits a new socket.
+    let conn;
+    do conn = crypto.getRandomValues(new Uint32Array(1))[0]; while (conn === 0 || this.sockets.has(conn));
+    this.ctx.acceptWebSocket(server);
+    server.serializeAttachment({ conn });
+    this.sockets.set(conn, server);
+    this.core.open(conn, crypto.getRandomValues(new Uint8Array(32)), Date.now());
+    return new Response(null, { status: 101, webSocket: pair[0] });
+  }
+
+  async webSocketMessage(ws, message) {
+    const conn = ws.deserializeAttachment()?.conn;
+    if (!this.sockets.has(conn)) return;
+    const bytes = typeof message === 'string' ? new TextEncoder().encode(message) : new Uint8Array(message);
+    const done = (this.queues.get(conn) ?? Promise.resolve()).then(() => this.handle(conn, bytes));
+    this.queues.set(conn, done.catch(() => {}));
+    await done;
+  }
+
+  async handle(conn, bytes) {
+    // The signature check is asynchronous (WebCrypto), so it runs before the core sees the
+    // Auth frame; the core then takes its result.
+    const auth = this.core.pendingAuth(conn, bytes);
+    const address = auth && (await verifyEd25519(auth)) ? '' : undefined;
+    if (!this.sockets.has(conn)) return;
+    const sends = this.core.handleFrame(conn, bytes, Date.now(), address);
+    this.persist();
+    for (const { conn: to, bytes: frame } of sends) {
+      try { this.sockets.get(to)?.send(frame); } catch { /* closing; its close event follows */ }
+    }
+  }
+
+  async webSocketClose(ws, code, reason) {
+    this.forget(ws);
+    try { ws.close(code, reason); } catch { /* already closed */ }
+  }
+
+  async webSocketError(ws) {
+    this.forget(ws);
+  }
+
+  forget(ws) {
+    const conn = ws.deserializeAttachment()?.conn;
+    if (!this.sockets.has(conn)) return;
+    this.sockets.delete(conn);
+    this.queues.delete(conn);
+    this.core.close(conn);
+  }
+
+  /** Daily retention (30 days by default). */
+  async alarm() {
+    this.core.prune(Date.now());
+    this.persist();
+    await this.ctx.storage.setAlarm(Date.now() + DAY_MS);
+  }
+}
+
+/**
+ * Checks the installation's Ed25519 signature over the relay nonce. The wallet binding
+ * (EIP-191) is not checked yet, so no address is proven: inbox topics stay unreadable.
+ */
+async function verifyEd25519({ installation, nonce, signature }) {
+  try {
+    const key = await crypto.subtle.importKey('raw', installation, { name: 'Ed25519' }, false, ['verify']);
+    return await crypto.subtle.verify('Ed25519', key, signature, nonce);
+  } catch {
+    return false;
+  }
+}

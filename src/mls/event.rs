@@ -1,0 +1,79 @@
+use super::identity::MemberIdentity;
+
+/// What [`Client::process`](super::Client::process) made of an incoming message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Event {
+    /// An application message from a verified member.
+    Application {
+        /// The group it belongs to.
+        group_id: Vec<u8>,
+        /// The epoch it was sent in.
+        epoch: u64,
+        /// Who sent it (verified when the member joined).
+        sender: MemberIdentity,
+        /// The decrypted content.
+        content: Vec<u8>,
+    },
+    /// A commit that was verified and applied: the group is now at `epoch`.
+    Commit {
+        /// The group.
+        group_id: Vec<u8>,
+        /// The new epoch.
+        epoch: u64,
+        /// Who committed.
+        sender: MemberIdentity,
+        /// What changed.
+        changes: Changes,
+    },
+    /// A proposal that was verified and queued; it takes effect with the next commit.
+    Proposal {
+        /// The group.
+        group_id: Vec<u8>,
+        /// Who proposed.
+        sender: MemberIdentity,
+        /// What it proposes.
+        changes: Changes,
+    },
+    /// A welcome that was verified: this client joined the group.
+    Welcome {
+        /// The group joined.
+        group_id: Vec<u8>,
+        /// Its epoch.
+        epoch: u64,
+        /// Its members, this client included.
+        members: Vec<MemberIdentity>,
+        /// Whether it is a DM.
+        dm: bool,
+    },
+    /// This client's own message, echoed back by the relay (nothing to apply).
+    Own {
+        /// The group.
+        group_id: Vec<u8>,
+    },
+}
+
+/// Membership changes of a commit or proposal.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Changes {
+    /// Installations added.
+    pub added: Vec<MemberIdentity>,
+    /// Installations removed.
+    pub removed: Vec<MemberIdentity>,
+    /// Installations that replaced their leaf keys (the committer's own path included).
+    pub updated: Vec<MemberIdentity>,
+    /// True when this client was removed (it left, or was removed): the group is gone.
+    pub self_removed: bool,
+}
+
+/// What a commit of this client produced: send `commit` to the group and, when members
+/// were added, `welcome` to them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommitOutput {
+    /// The `MLSMessage` carrying the commit (a PrivateMessage).
+    pub commit: Vec<u8>,
+    /// The `MLSMessage` carrying the welcome, when members were added.
+    pub welcome: Option<Vec<u8>>,
+    /// The group's epoch after the commit.
+    pub epoch: u64,
+}

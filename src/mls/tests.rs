@@ -1,0 +1,708 @@
+//! Conversations between clients, natively: round-trips, membership, typed failures,
+//! forward secrecy and restore from persisted change sets.
+
+use std::collections::BTreeMap;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use openmls::prelude::{
+    BasicCredential, Capabilities, CredentialType, CredentialWithKey, ExtensionType, KeyPackage,
+    Lifetime, MlsMessageOut,
+};
+use openmls_basic_credential::SignatureKeyPair;
+
+use super::identity::tests::Wallet;
+use super::identity::{statement, Binding};
+use super::*;
+
+/// openmls checks key package lifetimes against the system clock, so tests start at the
+/// real time and move forward from there.
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+fn client(seed: u8, suite: Suite) -> Client {
+    let wallet = Wallet::new(seed);
+    let identity = wallet.identity(suite.signature_scheme(), now());
+    let config = ClientConfig {
+        suite,
+        ..ClientConfig::default()
+    };
+    Client::new(identity, config).unwrap()
+}
+
+fn key_package(c: &mut Client) -> Vec<u8> {
+    c.create_key_packages(1, now()).unwrap().remove(0)
+}
+
+/// Alice creates a group with Bob (and others), everyone joins from the welcome.
+fn group_of(clients: &mut [&mut Client], dm: bool) -> Vec<u8> {
+    let (alice, rest) = clients.split_first_mut().unwrap();
+    let kps: Vec<_> = rest.iter_mut().map(|c| key_package(c)).collect();
+    let (group_id, commit) = alice.create_group(&kps, dm, now()).unwrap();
+    let welcome = commit.unwrap().welcome.unwrap();
+    for c in rest.iter_mut() {
+        match c.process(&welcome, now()).unwrap() {
+            Event::Welcome { group_id: g, .. } => assert_eq!(g, group_id),
+            other => panic!("expected a welcome, got {other:?}"),
+        }
+    }
+    group_id
+}
+
+fn app_text(event: Event) -> (String, Vec<u8>) {
+    match event {
+        Event::Application {
+            sender, content, ..
+        } => (sender.address_checksummed(), content),
+        other => panic!("expected an application message, got {other:?}"),
+    }
+}
+
+#[test]
+fn dm_round_trip_both_ways_in_every_suite() {
+    for suite in Suite::ALL {
+        let mut alice = client(1, suite);
+        let mut bob = client(2, suite);
+        let bob_kp = key_package(&mut bob);
+        let (group_id, commit) = alice.create_group(&[bob_kp], true, now()).unwrap();
+        let commit = commit.unwrap();
+        assert_eq!(commit.epoch, 1);
+        match bob.process(&commit.welcome.unwrap(), now()).unwrap() {
+            Event::Welcome {
+                group_id: g,
+                epoch,
+                members,
+                dm,
+            } => {
+                assert_eq!(g, group_id);
+                assert_eq!(epoch, 1);
+                assert!(dm);
+                let addresses: Vec<_> = members.iter().map(|m| m.address).collect();
+                assert_eq!(
+                    addresses,
+                    [alice.identity().address, bob.identity().address]
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(bob.is_dm(&group_id).unwrap());
+        assert_eq!(
+            alice.members(&group_id).unwrap(),
+            bob.members(&group_id).unwrap()
+        );
+
+        let ct = alice.encrypt(&group_id, b"gm").unwrap();
+        let (sender, content) = app_text(bob.process(&ct, now()).unwrap());
+        assert_eq!(sender, alice.identity().address_checksummed());
+        assert_eq!(content, b"gm");
+
+        let ct = bob.encrypt(&group_id, b"gm back").unwrap();
+        let (sender, content) = app_text(alice.process(&ct, now()).unwrap());
+        assert_eq!(sender, bob.identity().address_checksummed());
+        assert_eq!(content, b"gm back");
+    }
+}
+
+#[test]
+fn dm_takes_exactly_two_members() {
+    let mut alice = client(1, Suite::default());
+    let mut bob = client(2, Suite::default());
+    let mut carol = client(3, Suite::default());
+    let kps = vec![key_package(&mut bob), key_package(&mut carol)];
+    assert_eq!(
+        alice.create_group(&kps, true, now()).unwrap_err(),
+        MlsError::DmMemberLimit
+    );
+    let group_id = group_of(&mut [&mut alice, &mut bob], true);
+    let carol_kp = key_package(&mut carol);
+    assert_eq!(
+        alice.add_members(&group_id, &[carol_kp]).unwrap_err(),
+        MlsError::DmMemberLimit
+    );
+}
+
+#[test]
+fn add_remove_leave_and_rotate_report_what_changed() {
+    let suite = Suite::default();
+    let (mut alice, mut bob, mut carol, mut dave) = (
+        client(1, suite),
+        client(2, suite),
+        client(3, suite),
+        client(4, suite),
+    );
+    let group_id = group_of(&mut [&mut alice, &mut bob], false);
+
+    // Alice adds Carol: Bob learns who was added.
+    let carol_kp = key_package(&mut carol);
+    let out = alice.add_members(&group_id, &[carol_kp]).unwrap();
+    assert_eq!(out.epoch, 2);
+    carol.process(&out.welcome.unwrap(), now()).unwrap();
+    match bob.process(&out.commit, now()).unwrap() {
+        Event::Commit {
+            epoch,
+            sender,
+            changes,
+            ..
+        } => {
+            assert_eq!(epoch, 2);
+            assert_eq!(sender.address, alice.identity().address);
+            assert_eq!(changes.added.len(), 1);
+            assert_eq!(changes.added[0].address, carol.identity().address);
+            assert!(changes.removed.is_empty());
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(bob.members(&group_id).unwrap().len(), 3);
+
+    // Carol rotates her keys: the others see her leaf updated.
+    let t0 = now();
+    assert!(!carol.rotation_due(&group_id, t0).unwrap());
+    assert!(carol.rotation_due(&group_id, t0 + 24 * 3600).unwrap());
+    assert!(carol
+        .groups_due_for_rotation(t0 + 24 * 3600 - 120)
+        .is_empty());
+    assert_eq!(
+        carol.groups_due_for_rotation(t0 + 24 * 3600),
+        std::slice::from_ref(&group_id)
+    );
+    let out = carol.rotate_keys(&group_id, t0 + 24 * 3600).unwrap();
+    assert!(!carol.rotation_due(&group_id, t0 + 24 * 3600).unwrap());
+    for c in [&mut alice, &mut bob] {
+        match c.process(&out.commit, now()).unwrap() {
+            Event::Commit { changes, .. } => {
+                assert_eq!(changes.updated.len(), 1);
+                assert_eq!(changes.updated[0].address, carol.identity().address);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    // Bob leaves: a proposal, committed by Alice; Bob forgets the group.
+    let proposal = bob.leave(&group_id).unwrap();
+    for c in [&mut alice, &mut carol] {
+        match c.process(&proposal, now()).unwrap() {
+            Event::Proposal { changes, .. } => {
+                assert_eq!(changes.removed[0].address, bob.identity().address)
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    let out = alice.commit_pending_proposals(&group_id).unwrap();
+    carol.process(&out.commit, now()).unwrap();
+    match bob.process(&out.commit, now()).unwrap() {
+        Event::Commit { changes, .. } => assert!(changes.self_removed),
+        other => panic!("{other:?}"),
+    }
+    assert!(bob.group_ids().is_empty());
+
+    // Alice adds Dave, then removes Carol by address.
+    let dave_kp = key_package(&mut dave);
+    let out = alice.add_members(&group_id, &[dave_kp]).unwrap();
+    dave.process(&out.welcome.unwrap(), now()).unwrap();
+    carol.process(&out.commit, now()).unwrap();
+    let out = alice
+        .remove_members(&group_id, &[carol.identity().address])
+        .unwrap();
+    match dave.process(&out.commit, now()).unwrap() {
+        Event::Commit { changes, .. } => {
+            assert_eq!(changes.removed[0].address, carol.identity().address)
+        }
+        other => panic!("{other:?}"),
+    }
+    match carol.process(&out.commit, now()).unwrap() {
+        Event::Commit { changes, .. } => assert!(changes.self_removed),
+        other => panic!("{other:?}"),
+    }
+    let members: Vec<_> = dave
+        .members(&group_id)
+        .unwrap()
+        .into_iter()
+        .map(|m| m.address)
+        .collect();
+    assert_eq!(members, [alice.identity().address, dave.identity().address]);
+    assert_eq!(
+        alice
+            .remove_members(&group_id, &[carol.identity().address])
+            .unwrap_err()
+            .code(),
+        "MemberNotFound"
+    );
+
+    // The remaining two still talk.
+    let ct = dave.encrypt(&group_id, b"still here").unwrap();
+    assert_eq!(
+        app_text(alice.process(&ct, now()).unwrap()).1,
+        b"still here"
+    );
+}
+
+#[test]
+fn tampered_replayed_and_unknown_group_messages_are_typed_errors() {
+    let suite = Suite::default();
+    let (mut alice, mut bob, mut eve) = (client(1, suite), client(2, suite), client(5, suite));
+    let group_id = group_of(&mut [&mut alice, &mut bob], false);
+    let ct = alice.encrypt(&group_id, b"hello").unwrap();
+
+    // Any flipped bit of the ciphertext body.
+    for i in [ct.len() - 1, ct.len() - 20, ct.len() / 2] {
+        let mut bad = ct.clone();
+        bad[i] ^= 0x01;
+        let err = bob.process(&bad, now()).unwrap_err();
+        assert!(err.is_untrusted_input(), "{err:?}");
+        assert!(
+            matches!(err.code(), "TamperedMessage" | "MalformedMlsMessage"),
+            "{err:?}"
+        );
+    }
+    assert_eq!(app_text(bob.process(&ct, now()).unwrap()).1, b"hello");
+    assert_eq!(
+        bob.process(&ct, now()).unwrap_err(),
+        MlsError::ReplayedMessage
+    );
+    assert_eq!(
+        eve.process(&ct, now()).unwrap_err().code(),
+        "MessageForUnknownGroup"
+    );
+    assert_eq!(
+        bob.encrypt(b"nope", b"x").unwrap_err().code(),
+        "UnknownGroup"
+    );
+    for junk in [&b""[..], b"\x00\x01", &[0xff; 64]] {
+        assert_eq!(
+            bob.process(junk, now()).unwrap_err().code(),
+            "MalformedMlsMessage"
+        );
+    }
+    let mut trailing = ct.clone();
+    trailing.push(0);
+    assert_eq!(
+        bob.process(&trailing, now()).unwrap_err().code(),
+        "MalformedMlsMessage"
+    );
+}
+
+#[test]
+fn proposals_from_outside_the_group_are_not_a_member() {
+    use openmls::prelude::SenderExtensionIndex;
+    use openmls::prelude::{ExternalProposal, GroupEpoch, GroupId, JoinProposal, LeafNodeIndex};
+    let suite = Suite::default();
+    let (mut alice, mut bob, mut eve) = (client(1, suite), client(2, suite), client(5, suite));
+    let group_id = group_of(&mut [&mut alice, &mut bob], false);
+    let (gid, epoch) = (GroupId::from_slice(&group_id), GroupEpoch::from(1));
+    // An "external sender" removing Alice: the group has no external senders.
+    let remove = ExternalProposal::new_remove::<provider::Provider>(
+        LeafNodeIndex::new(0),
+        gid.clone(),
+        epoch,
+        &eve.identity.key_pair,
+        SenderExtensionIndex::new(0),
+    )
+    .unwrap()
+    .to_bytes()
+    .unwrap();
+    assert_eq!(
+        bob.process(&remove, now()).unwrap_err(),
+        MlsError::NotAMember
+    );
+    // A join proposal: new members come in only through members' commits.
+    let eve_kp = key_package(&mut eve);
+    let eve_kp = alice.parse_key_packages(&[eve_kp]).unwrap().remove(0);
+    let join = JoinProposal::new::<openmls_memory_storage::MemoryStorage>(
+        eve_kp,
+        gid,
+        epoch,
+        &eve.identity.key_pair,
+    )
+    .unwrap()
+    .to_bytes()
+    .unwrap();
+    assert_eq!(bob.process(&join, now()).unwrap_err(), MlsError::NotAMember);
+    assert_eq!(bob.members(&group_id).unwrap().len(), 2);
+}
+
+#[test]
+fn messages_from_future_or_expired_epochs_are_wrong_epoch() {
+    let suite = Suite::default();
+    let (mut alice, mut bob) = (client(1, suite), client(2, suite));
+    let group_id = group_of(&mut [&mut alice, &mut bob], false);
+    let old = alice.encrypt(&group_id, b"epoch 1").unwrap();
+
+    // Alice moves on without Bob seeing it: her next message is from the future for Bob.
+    let commit = alice.rotate_keys(&group_id, now()).unwrap().commit;
+    let future = alice.encrypt(&group_id, b"epoch 2").unwrap();
+    assert_eq!(
+        bob.process(&future, now()).unwrap_err(),
+        MlsError::WrongEpoch {
+            message_epoch: 2,
+            group_epoch: 1
+        }
+    );
+    bob.process(&commit, now()).unwrap();
+    assert_eq!(app_text(bob.process(&future, now()).unwrap()).1, b"epoch 2");
+
+    // Past epochs are kept for max_past_epochs (3) epochs, then deleted.
+    let mut commits = Vec::new();
+    for _ in 0..4 {
+        commits.push(alice.rotate_keys(&group_id, now()).unwrap().commit);
+    }
+    for c in &commits {
+        bob.process(c, now()).unwrap();
+    }
+    assert_eq!(bob.epoch(&group_id).unwrap(), 6);
+    assert_eq!(bob.process(&old, now()).unwrap_err().code(), "WrongEpoch");
+}
+
+#[test]
+fn late_messages_within_max_past_epochs_still_decrypt() {
+    let suite = Suite::default();
+    let (mut alice, mut bob) = (client(1, suite), client(2, suite));
+    let group_id = group_of(&mut [&mut alice, &mut bob], false);
+    let late = alice.encrypt(&group_id, b"late").unwrap();
+    let commit = alice.rotate_keys(&group_id, now()).unwrap().commit;
+    bob.process(&commit, now()).unwrap();
+    assert_eq!(app_text(bob.process(&late, now()).unwrap()).1, b"late");
+}
+
+/// A key package whose credential claims `victim`'s address with `signer`'s signature.
+fn forged_key_package(victim: &Wallet, signer: &Wallet, suite: Suite) -> Vec<u8> {
+    let key_pair = SignatureKeyPair::new(suite.signature_scheme()).unwrap();
+    let issued_at = now();
+    let text = statement(
+        &victim.address(),
+        key_pair.signature_scheme(),
+        key_pair.public(),
+        issued_at,
+    )
+    .unwrap();
+    let binding = Binding {
+        address: victim.address(),
+        scheme: key_pair.signature_scheme(),
+        installation_key: key_pair.to_public_vec(),
+        issued_at,
+        wallet_signature: signer.sign(&text).try_into().unwrap(),
+    };
+    let provider = provider::Provider::default();
+    key_pair
+        .store(openmls_traits::OpenMlsProvider::storage(&provider))
+        .unwrap();
+    let credential = CredentialWithKey {
+        credential: BasicCredential::new(binding.to_bytes()).into(),
+        signature_key: key_pair.to_public_vec().into(),
+    };
+    let bundle = KeyPackage::builder()
+        .key_package_lifetime(Lifetime::init(now() - 3600, now() + 3600))
+        .leaf_node_capabilities(Capabilities::new(
+            None,
+            Some(&[suite.openmls()]),
+            Some(&[ExtensionType::Unknown(client_dm_extension())]),
+            None,
+            Some(&[CredentialType::Basic]),
+        ))
+        .build(suite.openmls(), &provider, &key_pair, credential)
+        .unwrap();
+    MlsMessageOut::from(bundle.key_package().clone())
+        .to_bytes()
+        .unwrap()
+}
+
+fn client_dm_extension() -> u16 {
+    super::client::DM_EXTENSION
+}
+
+#[test]
+fn forged_bindings_are_rejected_in_key_packages_and_commits() {
+    let suite = Suite::default();
+    let (mut alice, mut bob) = (client(1, suite), client(2, suite));
+    let (victim, mallory) = (Wallet::new(9), Wallet::new(10));
+    let group_id = group_of(&mut [&mut alice, &mut bob], false);
+    let forged = forged_key_package(&victim, &mallory, suite);
+
+    // Through the API: refused before anything is committed.
+    assert_eq!(
+        alice
+            .add_members(&group_id, std::slice::from_ref(&forged))
+            .unwrap_err()
+            .code(),
+        "InvalidIdentityBinding"
+    );
+    assert_eq!(
+        alice
+            .create_group(std::slice::from_ref(&forged), false, now())
+            .unwrap_err()
+            .code(),
+        "InvalidIdentityBinding"
+    );
+    assert_eq!(alice.epoch(&group_id).unwrap(), 1);
+
+    // A malicious member bypasses its own checks: the others refuse the commit.
+    let kp = alice.parse_key_packages_unverified(&forged);
+    let group = super::client::lookup(&mut alice.groups, &group_id).unwrap();
+    let (commit, _, _) = group
+        .mls
+        .add_members(&alice.provider, &alice.identity.key_pair, &[kp])
+        .unwrap();
+    let commit = commit.to_bytes().unwrap();
+    assert_eq!(
+        bob.process(&commit, now()).unwrap_err().code(),
+        "InvalidIdentityBinding"
+    );
+    assert_eq!(bob.epoch(&group_id).unwrap(), 1);
+}
+
+#[test]
+fn a_welcome_with_a_forged_member_is_rejected() {
+    let suite = Suite::default();
+    let (mut alice, mut bob) = (client(1, suite), client(2, suite));
+    let forged = forged_key_package(&Wallet::new(9), &Wallet::new(10), suite);
+    let bob_kp = key_package(&mut bob);
+    // Alice's client is bypassed: she adds Bob and the forged member together.
+    let (group_id, _) = alice.create_group(&[], false, now()).unwrap();
+    let kps = vec![
+        alice.parse_key_packages(&[bob_kp]).unwrap().remove(0),
+        alice.parse_key_packages_unverified(&forged),
+    ];
+    let group = super::client::lookup(&mut alice.groups, &group_id).unwrap();
+    let (_, welcome, _) = group
+        .mls
+        .add_members(&alice.provider, &alice.identity.key_pair, &kps)
+        .unwrap();
+    let welcome = welcome.to_bytes().unwrap();
+    assert_eq!(
+        bob.process(&welcome, now()).unwrap_err().code(),
+        "InvalidIdentityBinding"
+    );
+    assert!(bob.group_ids().is_empty());
+}
+
+impl Client {
+    /// Parses a key package without the wallet-binding check, as a malicious client would.
+    fn parse_key_packages_unverified(&self, bytes: &[u8]) -> KeyPackage {
+        use openmls::prelude::{MlsMessageBodyIn, ProtocolVersion};
+        use openmls_traits::OpenMlsProvider;
+        let message = super::client::parse_message(bytes).unwrap();
+        let MlsMessageBodyIn::KeyPackage(kp) = message.extract() else {
+            panic!("not a key package")
+        };
+        kp.validate(self.provider.crypto(), ProtocolVersion::Mls10)
+            .unwrap()
+    }
+}
+
+#[test]
+fn a_decrypted_message_cannot_be_decrypted_again_from_stored_state() {
+    let suite = Suite::default();
+    let (mut alice, mut bob) = (client(1, suite), client(2, suite));
+    let group_id = group_of(&mut [&mut alice, &mut bob], false);
+    let ct = alice.encrypt(&group_id, b"read once").unwrap();
+    let before = bob.snapshot();
+    assert_eq!(app_text(bob.process(&ct, now()).unwrap()).1, b"read once");
+    let changes = bob.take_changes();
+    assert!(!changes.is_empty(), "the used key must be deleted durably");
+
+    // Everything Bob persisted, restored into a new client: the key is gone.
+    let mut restored = Client::restore(bob.snapshot()).unwrap();
+    assert_eq!(
+        restored.process(&ct, now()).unwrap_err(),
+        MlsError::ReplayedMessage
+    );
+    // The state before decryption still could: the change set is what made the difference.
+    let mut earlier = Client::restore(before).unwrap();
+    assert_eq!(
+        app_text(earlier.process(&ct, now()).unwrap()).1,
+        b"read once"
+    );
+}
+
+#[test]
+fn restore_from_persisted_change_sets_and_keep_talking_both_ways() {
+    let suite = Suite::default();
+    let (mut alice, mut bob) = (client(1, suite), client(2, suite));
+    let mut alice_db = BTreeMap::new();
+    let mut bob_db = BTreeMap::new();
+    let persist = |c: &mut Client, db: &mut BTreeMap<Vec<u8>, Vec<u8>>| {
+        c.take_changes().apply_to(db);
+    };
+    persist(&mut alice, &mut alice_db);
+    persist(&mut bob, &mut bob_db);
+
+    let bob_kp = key_package(&mut bob);
+    persist(&mut bob, &mut bob_db);
+    let (group_id, commit) = alice.create_group(&[bob_kp], false, now()).unwrap();
+    persist(&mut alice, &mut alice_db);
+    bob.process(&commit.unwrap().welcome.unwrap(), now())
+        .unwrap();
+    persist(&mut bob, &mut bob_db);
+    for i in 0..3u8 {
+        let ct = alice.encrypt(&group_id, &[i]).unwrap();
+        persist(&mut alice, &mut alice_db);
+        bob.process(&ct, now()).unwrap();
+        persist(&mut bob, &mut bob_db);
+    }
+    let commit = bob.rotate_keys(&group_id, now()).unwrap().commit;
+    persist(&mut bob, &mut bob_db);
+    alice.process(&commit, now()).unwrap();
+    persist(&mut alice, &mut alice_db);
+
+    // The durable copy is exactly the in-memory state.
+    assert_eq!(alice_db, alice.snapshot());
+    assert_eq!(bob_db, bob.snapshot());
+    let (alice_id, bob_id) = (alice.identity().clone(), bob.identity().clone());
+    drop(alice);
+    drop(bob);
+
+    let mut alice = Client::restore(alice_db).unwrap();
+    let mut bob = Client::restore(bob_db).unwrap();
+    assert_eq!(alice.identity(), &alice_id);
+    assert_eq!(bob.identity(), &bob_id);
+    assert_eq!(alice.group_ids(), std::slice::from_ref(&group_id));
+    assert_eq!(bob.epoch(&group_id).unwrap(), 2);
+
+    let ct = alice.encrypt(&group_id, b"after restart").unwrap();
+    let (sender, content) = app_text(bob.process(&ct, now()).unwrap());
+    assert_eq!(
+        (sender, content),
+        (alice_id.address_checksummed(), b"after restart".to_vec())
+    );
+    let ct = bob.encrypt(&group_id, b"me too").unwrap();
+    assert_eq!(app_text(alice.process(&ct, now()).unwrap()).1, b"me too");
+    let commit = alice.rotate_keys(&group_id, now()).unwrap().commit;
+    bob.process(&commit, now()).unwrap();
+    let ct = bob.encrypt(&group_id, b"new epoch").unwrap();
+    assert_eq!(app_text(alice.process(&ct, now()).unwrap()).1, b"new epoch");
+}
+
+#[test]
+fn restore_refuses_missing_or_corrupt_state() {
+    assert_eq!(
+        Client::restore(BTreeMap::new()).unwrap_err().code(),
+        "MlsStorage"
+    );
+    let alice = client(1, Suite::default());
+    let mut records = alice.snapshot();
+    for value in records.values_mut() {
+        if value.starts_with(b"{\"config\"") {
+            value.truncate(5);
+        }
+    }
+    assert_eq!(Client::restore(records).unwrap_err().code(), "MlsStorage");
+}
+
+#[test]
+fn key_packages_batch_last_resort_and_suite_checks() {
+    let suite = Suite::default();
+    let (mut alice, mut bob, mut carol) = (client(1, suite), client(2, suite), client(3, suite));
+    assert_eq!(bob.create_key_packages(5, now()).unwrap().len(), 5);
+    for bad in [0, 101] {
+        assert_eq!(
+            bob.create_key_packages(bad, now()).unwrap_err().code(),
+            "MlsInvalidArgument"
+        );
+    }
+    // A last-resort key package can be used by two groups.
+    let last = bob.create_last_resort_key_package(now()).unwrap();
+    for _ in 0..2 {
+        let (_, commit) = alice
+            .create_group(std::slice::from_ref(&last), false, now())
+            .unwrap();
+        bob.process(&commit.unwrap().welcome.unwrap(), now())
+            .unwrap();
+    }
+    assert_eq!(bob.group_ids().len(), 2);
+    // A single-use one cannot.
+    let once = key_package(&mut bob);
+    let (_, c1) = alice
+        .create_group(std::slice::from_ref(&once), false, now())
+        .unwrap();
+    let (_, c2) = carol.create_group(&[once], false, now()).unwrap();
+    bob.process(&c1.unwrap().welcome.unwrap(), now()).unwrap();
+    assert_eq!(
+        bob.process(&c2.unwrap().welcome.unwrap(), now())
+            .unwrap_err()
+            .code(),
+        "InvalidWelcome"
+    );
+    // Lifetimes: a key package made 31 days ago (30-day lifetime) has expired.
+    let month_ago = now() - 31 * 24 * 3600;
+    let expired = bob.create_key_packages(1, month_ago).unwrap();
+    assert_eq!(
+        alice
+            .create_group(&expired, false, now())
+            .unwrap_err()
+            .code(),
+        "InvalidKeyPackage"
+    );
+    // Another suite's key package.
+    let mut p256 = client(4, Suite::P256Aes128P256);
+    let kp = key_package(&mut p256);
+    assert_eq!(
+        alice.create_group(&[kp], false, now()).unwrap_err().code(),
+        "InvalidKeyPackage"
+    );
+}
+
+#[test]
+fn client_config_and_identity_must_agree() {
+    let wallet = Wallet::new(1);
+    let ed = wallet.identity(Suite::default().signature_scheme(), now());
+    let config = ClientConfig {
+        suite: Suite::P256Aes128P256,
+        ..ClientConfig::default()
+    };
+    assert_eq!(
+        Client::new(ed, config).unwrap_err().code(),
+        "MlsInvalidArgument"
+    );
+    let ed = wallet.identity(Suite::default().signature_scheme(), now());
+    let config = ClientConfig {
+        key_rotation_interval: 0,
+        ..ClientConfig::default()
+    };
+    assert_eq!(
+        Client::new(ed, config).unwrap_err().code(),
+        "MlsInvalidArgument"
+    );
+}
+
+#[test]
+fn peek_header_reads_group_epoch_and_type_without_keys() {
+    let suite = Suite::default();
+    let (mut alice, mut bob) = (client(1, suite), client(2, suite));
+    let bob_kp = key_package(&mut bob);
+    let (group_id, commit) = alice
+        .create_group(std::slice::from_ref(&bob_kp), false, now())
+        .unwrap();
+    let commit = commit.unwrap();
+    let header = peek_header(&commit.commit).unwrap();
+    assert_eq!(
+        header,
+        MessageHeader {
+            group_id: group_id.clone(),
+            epoch: 0,
+            content_type: MessageContentType::Commit,
+            encrypted: true,
+        }
+    );
+    let ct = alice.encrypt(&group_id, b"x").unwrap();
+    let header = peek_header(&ct).unwrap();
+    assert_eq!(header.epoch, 1);
+    assert_eq!(header.content_type, MessageContentType::Application);
+    let proposal = alice.leave(&group_id).unwrap();
+    assert_eq!(
+        peek_header(&proposal).unwrap().content_type,
+        MessageContentType::Proposal
+    );
+    for not_group in [
+        &commit.welcome.unwrap()[..],
+        &bob_kp,
+        b"",
+        &ct[..ct.len() - 1],
+    ] {
+        assert_eq!(
+            peek_header(not_group).unwrap_err().code(),
+            "MalformedMlsMessage"
+        );
+    }
+}
