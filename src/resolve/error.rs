@@ -69,6 +69,39 @@ pub enum ResolveError {
         /// The limit.
         max: usize,
     },
+    /// An ERC-3668 lookup chained more `OffchainLookup` rounds than allowed.
+    #[error("more than {max} CCIP-Read rounds")]
+    CcipTooManyRounds {
+        /// The limit.
+        max: u8,
+    },
+    /// Every gateway URL of an `OffchainLookup` failed (5xx, network error) or was refused
+    /// (not `https:`).
+    #[error("every CCIP-Read gateway failed{}", status.map(|s| format!(" (last status {s})")).unwrap_or_default())]
+    CcipGatewayFailed {
+        /// The last HTTP status received, if any.
+        status: Option<u16>,
+    },
+    /// The JSON-RPC node answered with an error (not a revert).
+    #[error("RPC error {code}: {message}")]
+    RpcError {
+        /// The JSON-RPC error code.
+        code: i64,
+        /// Its message (cut to 256 characters).
+        message: String,
+    },
+    /// A JSON-RPC or gateway body was not the expected JSON.
+    #[error("malformed response: {what}")]
+    RpcMalformed {
+        /// What was being parsed.
+        what: &'static str,
+    },
+    /// A name that cannot be hashed or DNS-encoded (an empty label).
+    #[error("name cannot be encoded: {name:?}")]
+    UnencodableName {
+        /// The name.
+        name: String,
+    },
 }
 
 impl ResolveError {
@@ -83,6 +116,11 @@ impl ResolveError {
             Self::ContractReverted { .. } => "ContractReverted",
             Self::CcipSenderMismatch { .. } => "CcipSenderMismatch",
             Self::CcipTooManyUrls { .. } => "CcipTooManyUrls",
+            Self::CcipTooManyRounds { .. } => "CcipTooManyRounds",
+            Self::CcipGatewayFailed { .. } => "CcipGatewayFailed",
+            Self::RpcError { .. } => "RpcError",
+            Self::RpcMalformed { .. } => "RpcMalformed",
+            Self::UnencodableName { .. } => "UnencodableName",
         }
     }
 }
@@ -264,6 +302,16 @@ mod tests {
                 sender: Address::ZERO,
             },
             ResolveError::CcipTooManyUrls { count: 9, max: 8 },
+            ResolveError::CcipTooManyRounds { max: 4 },
+            ResolveError::CcipGatewayFailed { status: None },
+            ResolveError::RpcError {
+                code: -32000,
+                message: String::new(),
+            },
+            ResolveError::RpcMalformed { what: "x" },
+            ResolveError::UnencodableName {
+                name: String::new(),
+            },
         ];
         let codes: Vec<_> = all.iter().map(ResolveError::code).collect();
         assert_eq!(
@@ -276,7 +324,12 @@ mod tests {
                 "GatewayHttpError",
                 "ContractReverted",
                 "CcipSenderMismatch",
-                "CcipTooManyUrls"
+                "CcipTooManyUrls",
+                "CcipTooManyRounds",
+                "CcipGatewayFailed",
+                "RpcError",
+                "RpcMalformed",
+                "UnencodableName"
             ]
         );
     }

@@ -1,7 +1,14 @@
-//! The ENS resolver (issue 5). So far: ENSIP-15 name normalization.
+//! The ENS resolver (issue 5). So far: ENSIP-15 name normalization, the contract ABIs and
+//! the sans-IO resolution planner.
 //!
 //! - [`normalize`]: the ENSIP-15 form of a name, to hash ([`crate::eth::namehash`]) and
 //!   compare; [`beautify`]: the form to display.
+//! - [`abi`]: `sol!` definitions of the Universal Resolver, resolver records, Multicall3,
+//!   ERC-3668 and the NFT interfaces, with bounded decoders for every response.
+//! - [`plan`]: the [`plan::Planner`], which emits `eth_call` and CCIP-Read requests and
+//!   consumes their answers; the caller does the IO.
+//! - [`cache`]: the TTL + LRU cache with stale-while-revalidate, in-flight coalescing and
+//!   snapshots for persistent backends.
 //! - [`ResolveError`]: every failure, with a stable code.
 //!
 //! Normalization tables are generated at build time from the published spec
@@ -9,8 +16,10 @@
 //! digits, `-` and `_` (a millisecond or two natively); plain names never need them.
 
 pub mod abi;
+pub mod cache;
 mod error;
 mod normalize;
+pub mod plan;
 
 pub use error::{LabelError, NameError, ResolveError};
 pub use normalize::{beautify, normalize};
