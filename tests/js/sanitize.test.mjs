@@ -86,6 +86,7 @@ test('anonymizeForLogging keeps no content', () => {
 });
 
 test('typed errors for bad options', () => {
+  // @ts-expect-error: not a kind, on purpose.
   throwsCode(() => scan('x', { kinds: ['passwords'] }), 'UnknownSensitiveKind');
   throwsCode(() => containsSensitiveData('x', /** @type {any} */ ('password')), 'InvalidSanitizeOptions');
   throwsCode(() => redact('x', /** @type {any} */ ({ password: 'hide' })), 'UnknownRedactAction');
