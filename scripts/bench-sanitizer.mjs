@@ -81,10 +81,12 @@ for (const [name, inputs] of [
 }
 
 // Adversarial inputs, 1 MB each, against 1 MB of plain chat: time of one full scan.
+// Exactly the first 1 MB of repeated `unit`, cut once in bytes (trimming one character at
+// a time re-measured the whole megabyte per character).
 const oneMb = (unit) => {
-  let s = unit.repeat(Math.ceil(1e6 / unit.length));
-  while (Buffer.byteLength(s) > 1e6) s = s.slice(0, -1);
-  return s;
+  const bytes = Buffer.from(unit.repeat(Math.ceil(1e6 / unit.length) + 1)).subarray(0, 1e6);
+  // A cut inside a multi-byte character decodes as U+FFFD: drop it.
+  return bytes.toString('utf8').replace(/\uFFFD$/, '');
 };
 const words = 'abandon ability able about above absent absorb abstract absurd abuse access accident ';
 const adversarial = {
