@@ -48,6 +48,14 @@ function throughput(inputs, f, ms = 1500) {
   return (size * rounds) / ((performance.now() - start) / 1000);
 }
 const contains = (s) => wasm.containsSensitiveData(s);
+// The floor of any wasm function that reads a JS string: encoding it to UTF-8 in wasm
+// memory. Timed alone, with the same encoder call the package makes.
+const encoder = new TextEncoder();
+let encodeBuffer = new Uint8Array(1 << 16);
+const encodeOnly = (s) => {
+  if (s.length * 3 > encodeBuffer.length) encodeBuffer = new Uint8Array(s.length * 3);
+  return encoder.encodeInto(s, encodeBuffer).written > 0;
+};
 const scanAll = (s) => wasm.scan(s).length > 0;
 
 function tenMb(parts) {
@@ -63,8 +71,8 @@ const cleanTexts = rows.filter((r) => r.spans.length === 0 && !jsRegexCheck(r.te
 const clean = tenMb(cleanTexts);
 
 const results = {};
-const line = (name, c, s, j) => {
-  console.log(`${name.padEnd(30)} containsSensitiveData ${c.toFixed(1).padStart(8)} MB/s   scan ${s.toFixed(1).padStart(7)} MB/s   JS regex check ${j.toFixed(1).padStart(8)} MB/s   contains/JS ${(c / j).toFixed(2)}x   scan/JS ${(s / j).toFixed(2)}x`);
+const line = (name, c, s, j, e) => {
+  console.log(`${name.padEnd(30)} containsSensitiveData ${c.toFixed(1).padStart(8)} MB/s   scan ${s.toFixed(1).padStart(7)} MB/s   JS regex check ${j.toFixed(1).padStart(8)} MB/s   contains/JS ${(c / j).toFixed(2)}x   scan/JS ${(s / j).toFixed(2)}x   (UTF-8 encoding alone ${e.toFixed(1)} MB/s = ${(e / j).toFixed(2)}x JS)`);
 };
 console.log(`bench:sanitizer — Node ${process.version}, ${texts.length} corpus texts (${mb(texts).toFixed(2)} MB)`);
 console.log(`import + instantiate ${importMs.toFixed(1)} ms; first scan ${firstCallMs.toFixed(2)} ms (second ${secondCallMs.toFixed(3)} ms)`);
@@ -76,8 +84,9 @@ for (const [name, inputs] of [
   const c = throughput(inputs, contains);
   const s = throughput(inputs, scanAll);
   const j = throughput(inputs, jsRegexCheck);
-  line(name, c, s, j);
-  results[name] = { containsMBps: c, scanMBps: s, jsRegexMBps: j };
+  const e = throughput(inputs, encodeOnly);
+  line(name, c, s, j, e);
+  results[name] = { containsMBps: c, scanMBps: s, jsRegexMBps: j, encodeMBps: e };
 }
 
 // Adversarial inputs, 1 MB each, against 1 MB of plain chat: time of one full scan.
@@ -96,6 +105,11 @@ const adversarial = {
   'all hex': oneMb('a3f9'),
   'all BIP-39 words': oneMb(words),
   'all base58': oneMb('5Kb8kLf9zgWQnogidDA76MzPL6TsZZY36hWXMssSzNydYXYB9KF'),
+  'digit groups': oneMb('4111 '),
+  'password cues': oneMb('pw:'),
+  'API key prefixes': oneMb('sk-'),
+  'at signs': oneMb('a@b.'),
+  'unclosed markers': oneMb('[REDACTED:'),
 };
 const timeScan = (s) => {
   let best = Infinity;
@@ -119,6 +133,7 @@ const out = {
   containsMBps: headline.containsMBps,
   scanMBps: headline.scanMBps,
   jsRegexMBps: headline.jsRegexMBps,
+  encodeMBps: headline.encodeMBps,
   firstCallMs,
   importMs,
   node: process.version,

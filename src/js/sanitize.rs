@@ -1,6 +1,8 @@
 //! The sanitizer: `scan`, `containsSensitiveData`, `redact`, `anonymizeForLogging`.
 //! Offsets cross into JS as UTF-16 code units (`text.slice(start, end)` is the secret).
 
+use std::cell::RefCell;
+
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
@@ -237,4 +239,128 @@ fn kind_set(kinds: &JsValue) -> Result<KindSet, JsValue> {
         set = set.with(name.parse().map_err(to_js_error)?);
     }
     Ok(set)
+}
+
+// ── The allocation-free path that `pkg/sanitize.js` takes for `scan` and
+// `containsSensitiveData`: the JS layer encodes the text with `TextEncoder.encodeInto`
+// straight into `INPUT` (in wasm memory) and reads findings as numbers from `OUTPUT`.
+// wasm-bindgen's string passing allocates, copies a character at a time and frees on every
+// call, and building each finding with `Reflect.set` crosses into JS once per field.
+
+thread_local! {
+    static INPUT: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+    /// Five `u32` per finding of the last `__scanIn`: kind index, UTF-16 start, UTF-16
+    /// end, confidence (`f32` bits), validity (0 none, 1 invalid, 2 valid).
+    static OUTPUT: RefCell<Vec<u32>> = const { RefCell::new(Vec::new()) };
+}
+
+/// What `__containsIn` and `__scanIn` answer when the input is not UTF-8 or longer than the
+/// buffer: the JS layer then calls the ordinary function, which reports errors as usual.
+const NOT_TEXT: i32 = -1;
+
+/// Internal (`pkg/sanitize.js`): makes the input buffer `capacity` bytes and returns its
+/// address in wasm memory.
+#[doc(hidden)]
+#[wasm_bindgen(js_name = __sanitizeInput, skip_typescript)]
+pub fn sanitize_input(capacity: usize) -> usize {
+    INPUT.with_borrow_mut(|input| {
+        input.clear();
+        input.shrink_to(capacity);
+        input.resize(capacity, 0);
+        input.as_ptr() as usize
+    })
+}
+
+/// Internal (`pkg/sanitize.js`): the wasm memory, to write the input and read findings.
+#[doc(hidden)]
+#[wasm_bindgen(js_name = __sanitizeMemory, skip_typescript)]
+pub fn sanitize_memory() -> JsValue {
+    wasm_bindgen::memory()
+}
+
+/// Internal (`pkg/sanitize.js`): the kind names in the order of their indices.
+#[doc(hidden)]
+#[wasm_bindgen(js_name = __sanitizeKindNames, skip_typescript)]
+pub fn sanitize_kind_names() -> Array {
+    SensitiveKind::ALL
+        .iter()
+        .map(|k| JsValue::from_str(k.as_str()))
+        .collect()
+}
+
+/// Internal (`pkg/sanitize.js`): `kinds` (a `SensitiveKind[]`, or `null`/`undefined` for
+/// the default: sensitive kinds if `sensitive`, else all) as bits.
+#[doc(hidden)]
+#[wasm_bindgen(js_name = __sanitizeKindMask, skip_typescript)]
+pub fn sanitize_kind_mask(kinds: Option<JsValue>, sensitive: bool) -> Result<u32, JsValue> {
+    let set = match kinds.filter(|k| !k.is_null()) {
+        None if sensitive => KindSet::SENSITIVE,
+        None => KindSet::ALL,
+        Some(kinds) => kind_set(&kinds)?,
+    };
+    Ok(set.bits().into())
+}
+
+/// Runs `f` on the first `len` bytes of the input buffer as text, or `None` if they are
+/// not UTF-8 (or `len` is past the buffer).
+fn with_input<R>(len: usize, f: impl FnOnce(&str) -> R) -> Option<R> {
+    INPUT.with_borrow(|input| {
+        let bytes = input.get(..len)?;
+        std::str::from_utf8(bytes).ok().map(f)
+    })
+}
+
+/// Internal (`pkg/sanitize.js`): `containsSensitiveData` on the input buffer: 1 or 0, or
+/// -1 if it does not hold `len` bytes of UTF-8.
+#[doc(hidden)]
+#[wasm_bindgen(js_name = __containsIn, skip_typescript)]
+pub fn contains_in(len: usize, kinds: u32) -> i32 {
+    with_input(len, |text| {
+        i32::from(sanitize::contains_sensitive_data(
+            text,
+            KindSet::from_bits(kinds),
+        ))
+    })
+    .unwrap_or(NOT_TEXT)
+}
+
+/// Internal (`pkg/sanitize.js`): `scan` on the input buffer; returns the number of
+/// findings written to the output buffer, or -1 if the input is not `len` bytes of UTF-8.
+#[doc(hidden)]
+#[wasm_bindgen(js_name = __scanIn, skip_typescript)]
+pub fn scan_in(len: usize, kinds: u32) -> i32 {
+    with_input(len, |text| {
+        let options = ScanOptions {
+            kinds: KindSet::from_bits(kinds),
+        };
+        let found = sanitize::scan(text, &options);
+        let ranges = sanitize::utf16_ranges(text, &found);
+        OUTPUT.with_borrow_mut(|out| {
+            out.clear();
+            for (f, (start, end)) in found.iter().zip(ranges) {
+                let valid = match f.valid {
+                    None => 0,
+                    Some(false) => 1,
+                    Some(true) => 2,
+                };
+                // Offsets are below 2^32: the text came from a JS string in wasm memory.
+                out.extend([
+                    f.kind.index() as u32,
+                    start as u32,
+                    end as u32,
+                    f.confidence.to_bits(),
+                    valid,
+                ]);
+            }
+        });
+        i32::try_from(found.len()).unwrap_or(i32::MAX)
+    })
+    .unwrap_or(NOT_TEXT)
+}
+
+/// Internal (`pkg/sanitize.js`): the address of the findings of the last `__scanIn`.
+#[doc(hidden)]
+#[wasm_bindgen(js_name = __sanitizeOutput, skip_typescript)]
+pub fn sanitize_output() -> usize {
+    OUTPUT.with_borrow(|out| out.as_ptr() as usize)
 }

@@ -87,7 +87,7 @@ const FORMATS: &[Format] = &[
 ];
 
 /// Shortest token whose prefix is all letters (`AKIA` + 16).
-const MIN_ALNUM_TOKEN: usize = 20;
+pub(crate) const MIN_ALNUM_TOKEN: usize = 20;
 
 /// The letters-and-digits heads of the prefixes that continue with `-`, `_` or `.`.
 fn is_head(head: &[u8]) -> bool {

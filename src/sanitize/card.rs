@@ -11,15 +11,11 @@ const MAX_GROUPS: usize = 5;
 /// The card network a number belongs to, by IIN range and length.
 fn issuer_ok(d: &[u8]) -> bool {
     let n = d.len();
-    let prefix = |k: usize| -> u32 {
-        d.iter()
-            .take(k)
-            .fold(0u32, |acc, &b| acc * 10 + u32::from(b - b'0'))
-    };
-    let p2 = prefix(2);
-    let p3 = prefix(3);
-    let p4 = prefix(4);
-    let p6 = prefix(6);
+    // Callers pass at least 13 digits: one six-digit prefix gives the shorter ones.
+    let p6 = d.iter().take(6).fold(0u32, |acc, &b| {
+        acc * 10 + u32::from(b.wrapping_sub(b'0') % 10)
+    });
+    let (p2, p3, p4) = (p6 / 10_000, p6 / 1_000, p6 / 100);
     // Visa.
     (d[0] == b'4' && matches!(n, 13 | 16 | 19))
         // Mastercard, including the 2-series.
@@ -43,26 +39,14 @@ fn issuer_ok(d: &[u8]) -> bool {
         || (2200..=2204).contains(&p4) && (16..=19).contains(&n)
 }
 
-/// Luhn (mod 10) check.
+/// Luhn (mod 10) check: every second digit from the right doubled (its digits summed).
 fn luhn_ok(d: &[u8]) -> bool {
-    let sum: u32 = d
-        .iter()
-        .rev()
-        .enumerate()
-        .map(|(i, &b)| {
-            let v = u32::from(b - b'0');
-            if i % 2 == 1 {
-                let x = v * 2;
-                if x > 9 {
-                    x - 9
-                } else {
-                    x
-                }
-            } else {
-                v
-            }
-        })
-        .sum();
+    const DOUBLED: [u32; 10] = [0, 2, 4, 6, 8, 1, 3, 5, 7, 9];
+    let mut sum = 0;
+    for (i, &b) in d.iter().rev().enumerate() {
+        let v = u32::from(b.wrapping_sub(b'0') % 10);
+        sum += if i % 2 == 1 { DOUBLED[v as usize] } else { v };
+    }
     sum.is_multiple_of(10)
 }
 

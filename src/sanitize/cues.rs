@@ -265,11 +265,11 @@ pub(crate) fn digits_are_not_card(text: &str, start: usize) -> bool {
         {
             return false;
         }
-        let lower = token.to_ascii_lowercase();
-        if NOT_CARD_WORDS.contains(&lower.as_str()) {
+        let is = |words: &[&str]| words.iter().any(|w| w.eq_ignore_ascii_case(token));
+        if is(NOT_CARD_WORDS) {
             return true;
         }
-        if !NUMBER_WORDS.contains(&lower.as_str()) {
+        if !is(NUMBER_WORDS) {
             return false;
         }
         expect_end = pos;

@@ -116,6 +116,17 @@ impl KindSet {
     pub fn is_empty(self) -> bool {
         self.0 == 0
     }
+
+    /// The set as bits: bit `i` is [`SensitiveKind::ALL`]`[i]`.
+    pub fn bits(self) -> u8 {
+        self.0
+    }
+
+    /// The set of these bits (bit `i` is [`SensitiveKind::ALL`]`[i]`); bits of no kind are
+    /// ignored.
+    pub fn from_bits(bits: u32) -> KindSet {
+        KindSet((bits & u32::from(Self::ALL.0)) as u8)
+    }
 }
 
 impl FromIterator<SensitiveKind> for KindSet {

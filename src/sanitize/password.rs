@@ -168,26 +168,89 @@ enum Sep {
     Space,
 }
 
-/// Whether a token may start a cue (a cheap test before the word lists).
-pub(crate) fn may_start_cue(token: &[u8]) -> bool {
-    match (token.first().map(|b| b | 0x20), token.len()) {
-        (Some(b'p'), 2..=10) => true,
-        (Some(b's'), 5) | (Some(b'k'), 8) | (Some(b'w'), 10) => true,
-        // Starts of "mot de passe", "contraseña", "hasło", "mật khẩu".
-        (Some(b'm'), 1 | 3) | (Some(b'c'), 8 | 10) | (Some(b'h'), 3) => true,
-        _ => false,
+/// Bit `l - b'a'` set for each lower-case letter `l` that starts an ASCII cue, and bit
+/// `n` for each cue length `n`: two table-free tests that most words fail.
+const ASCII_CUE_FIRSTS: u32 = first_letters(ASCII_CUES);
+const ASCII_CUE_LENGTHS: u32 = lengths(ASCII_CUES);
+
+const fn first_letters(cues: &[(&str, Cue)]) -> u32 {
+    let mut bits = 0;
+    let mut i = 0;
+    while i < cues.len() {
+        let b = cues[i].0.as_bytes()[0] | 0x20;
+        if b.is_ascii_lowercase() {
+            bits |= 1 << (b - b'a');
+        }
+        i += 1;
     }
+    bits
+}
+
+const fn lengths(cues: &[(&str, Cue)]) -> u32 {
+    let mut bits = 0;
+    let mut i = 0;
+    while i < cues.len() {
+        bits |= 1 << cues[i].0.len();
+        i += 1;
+    }
+    bits
 }
 
 /// The cue a token is, if any (case-insensitive).
 pub(crate) fn ascii_cue(token: &[u8]) -> Option<Cue> {
-    if token.len() < 2 || token.len() > 10 {
+    let first = (token.first()? | 0x20).wrapping_sub(b'a');
+    let (len, firsts) = (token.len(), ASCII_CUE_FIRSTS);
+    if first >= 26 || firsts & 1 << first == 0 || len >= 32 || ASCII_CUE_LENGTHS & 1 << len == 0 {
         return None;
     }
     ASCII_CUES
         .iter()
-        .find(|(w, _)| w.as_bytes().eq_ignore_ascii_case(token))
+        .find(|(w, _)| w.len() == len && w.as_bytes().eq_ignore_ascii_case(token))
         .map(|&(_, c)| c)
+}
+
+/// The ASCII letters each text cue starts with, as the one token the scanner sees first
+/// (`mot` of "mot de passe", `contrase` of "contraseña"); empty for other scripts.
+const TEXT_CUE_HEADS: [&[u8]; TEXT_CUES.len()] = ascii_heads();
+const TEXT_CUE_HEAD_LENGTHS: u32 = {
+    let mut bits = 0;
+    let mut i = 0;
+    while i < TEXT_CUE_HEADS.len() {
+        bits |= 1 << TEXT_CUE_HEADS[i].len();
+        i += 1;
+    }
+    bits & !1
+};
+
+const fn ascii_heads() -> [&'static [u8]; TEXT_CUES.len()] {
+    let mut heads: [&[u8]; TEXT_CUES.len()] = [b""; TEXT_CUES.len()];
+    let mut i = 0;
+    while i < TEXT_CUES.len() {
+        let bytes = TEXT_CUES[i].0.as_bytes();
+        let mut len = 0;
+        while len < bytes.len() && bytes[len].is_ascii_alphanumeric() {
+            len += 1;
+        }
+        heads[i] = bytes.split_at(len).0;
+        i += 1;
+    }
+    heads
+}
+
+/// Whether a token is the ASCII start of a text cue ("mot" of "mot de passe"), so that
+/// [`text_cue_at`] is worth asking at its start.
+pub(crate) fn starts_text_cue(token: &[u8]) -> bool {
+    const FIRSTS: u32 = first_letters(TEXT_CUES);
+    let first = token
+        .first()
+        .map_or(u8::MAX, |b| (b | 0x20).wrapping_sub(b'a'));
+    first < 26
+        && FIRSTS & 1 << first != 0
+        && token.len() < 32
+        && TEXT_CUE_HEAD_LENGTHS & 1 << token.len() != 0
+        && TEXT_CUE_HEADS
+            .iter()
+            .any(|head| head.len() == token.len() && head.eq_ignore_ascii_case(token))
 }
 
 /// The cue written at `text[pos..]`, if any, and its length.
@@ -262,8 +325,11 @@ fn separator(text: &str, cue_end: usize) -> Option<(Sep, usize)> {
 fn for_phrase(text: &str, i: usize) -> Option<usize> {
     let rest = text.get(i..)?;
     let word_len = rest.bytes().take_while(u8::is_ascii_alphabetic).count();
-    let word = rest.get(..word_len)?.to_ascii_lowercase();
-    if !matches!(word.as_str(), "for" | "of" | "on" | "at" | "to") {
+    let word = rest.get(..word_len)?;
+    if !["for", "of", "on", "at", "to"]
+        .iter()
+        .any(|w| w.eq_ignore_ascii_case(word))
+    {
         return None;
     }
     let mut j = i + word_len;
@@ -348,10 +414,7 @@ pub(crate) fn value_after(text: &str, cue_end: usize, cue: Cue) -> Option<(usize
         }
         (quoted_start, quoted_start + len)
     } else {
-        let len = rest
-            .char_indices()
-            .find(|&(_, c)| c.is_whitespace())
-            .map_or(rest.len(), |(i, _)| i);
+        let len = until_whitespace(rest);
         let mut value = &rest[..len];
         while let Some(c) = value.chars().last() {
             if is_trailing(c) {
@@ -359,6 +422,12 @@ pub(crate) fn value_after(text: &str, cue_end: usize, cue: Cue) -> Option<(usize
             } else {
                 break;
             }
+        }
+        // Too long for a value, and no CJK within the limit could cut it short: the common
+        // case of a cue inside a long identifier (`pw:pw:pw:…`), rejected without reading
+        // it character by character.
+        if value.len() > MAX_VALUE && value.as_bytes()[..=MAX_VALUE].is_ascii() {
+            return None;
         }
         // CJK text may follow without a space: stop where CJK starts after other text.
         let mut prev_cjk = true;
@@ -375,6 +444,26 @@ pub(crate) fn value_after(text: &str, cue_end: usize, cue: Cue) -> Option<(usize
     };
     let value = text.get(vstart..vend)?;
     accept(value, cue, sep, quoted).then_some((vstart, vend))
+}
+
+/// Length of `s` before its first whitespace character (bytes); ASCII is read a byte at a
+/// time, the rest as characters.
+fn until_whitespace(s: &str) -> usize {
+    let bytes = s.as_bytes();
+    match bytes
+        .iter()
+        .position(|&b| matches!(b, b'\t'..=b'\r' | b' ') || b >= 0x80)
+    {
+        None => s.len(),
+        Some(i) if bytes[i] < 0x80 => i,
+        Some(i) => {
+            let rest = s.get(i..).unwrap_or_default();
+            i + rest
+                .char_indices()
+                .find(|&(_, c)| c.is_whitespace())
+                .map_or(rest.len(), |(k, _)| k)
+        }
+    }
 }
 
 fn is_cjk(c: char) -> bool {
@@ -433,6 +522,61 @@ mod tests {
             .or_else(|| text_cue_at(text, cue_end - cue.len()).map(|c| c.0))?;
         let (a, b) = value_after(text, cue_end, kind)?;
         Some(Box::leak(text[a..b].to_owned().into_boxed_str()))
+    }
+
+    #[test]
+    fn cue_prefilters_pass_every_cue() {
+        for &(cue, kind) in ASCII_CUES {
+            assert_eq!(ascii_cue(cue.as_bytes()), Some(kind), "{cue}");
+            assert_eq!(
+                ascii_cue(cue.to_uppercase().as_bytes()),
+                Some(kind),
+                "{cue}"
+            );
+        }
+        for word in [
+            "how",
+            "has",
+            "passwords",
+            "p",
+            "",
+            "pwx",
+            "zz",
+            "pass1",
+            "ü",
+        ] {
+            assert_eq!(ascii_cue(word.as_bytes()), None, "{word}");
+        }
+        for (text, head) in [
+            ("mot de passe: x", "mot"),
+            ("Contraseña: x", "Contrase"),
+            ("hasło x", "has"),
+            ("mật khẩu", "m"),
+        ] {
+            assert!(starts_text_cue(head.as_bytes()), "{head}");
+            assert!(text_cue_at(text, 0).is_some(), "{text}");
+        }
+        assert!(!starts_text_cue(b"how"));
+        assert!(!starts_text_cue(b"motto"));
+    }
+
+    #[test]
+    fn whitespace_is_found_in_any_script() {
+        for (s, want) in [
+            ("", 0),
+            ("abc", 3),
+            ("ab c", 2),
+            ("ab\u{b}c", 2),
+            ("ab\u{c}c", 2),
+            ("é\u{a0}x", 2),
+            ("日本\u{3000}x", 6),
+            ("a\u{85}", 1),
+            ("ab\u{1c}c", 4),
+        ] {
+            assert_eq!(until_whitespace(s), want, "{s:?}");
+            let by_chars = s.char_indices().find(|&(_, c)| c.is_whitespace());
+            assert_eq!(want, by_chars.map_or(s.len(), |(i, _)| i), "{s:?}");
+        }
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use super::kind::{KindSet, SensitiveKind};
 use super::seed::{self, SeedRun};
-use super::text::{all_hex, token_at, ALPHA, CLASS, DIGIT, HEX, SPECIAL};
+use super::text::{all_hex, short_word_end, token_at, ALPHA, CLASS, DIGIT, HEX, SPECIAL};
 use super::{api_key, card, cues, email, keys, password};
 
 /// One secret (or address, or e-mail) found in a text.
@@ -104,17 +104,30 @@ struct Scanner<'t> {
     markers: Vec<(usize, usize)>,
 }
 
+/// The longest [`SensitiveKind`] name (`private_key`, `seed_phrase`, …).
+const KIND_NAME_MAX: usize = 11;
+
 /// The `[REDACTED:<kind>]` markers that `redact` writes, as byte ranges, in order.
 fn redaction_markers(text: &str) -> Vec<(usize, usize)> {
     const OPEN: &str = "[REDACTED:";
     let mut out = Vec::new();
     let mut from = 0;
-    while let Some(at) = text.get(from..).and_then(|rest| rest.find(OPEN)) {
+    // A search for the rare `[` (a fast byte search) before comparing the rest.
+    while let Some(at) = text.get(from..).and_then(|rest| rest.find('[')) {
         let start = from + at;
+        if !text[start..].starts_with(OPEN) {
+            from = start + 1;
+            continue;
+        }
         let name_start = start + OPEN.len();
         let rest = text.get(name_start..).unwrap_or("");
         from = name_start;
-        let Some(close) = rest.find(']') else { break };
+        // Only as far as the longest kind name: a search to the next `]` anywhere would make
+        // a text of many unclosed `[REDACTED:` quadratic.
+        let window = &rest.as_bytes()[..rest.len().min(KIND_NAME_MAX + 1)];
+        let Some(close) = window.iter().position(|&b| b == b']') else {
+            continue;
+        };
         if rest[..close].parse::<SensitiveKind>().is_ok() {
             let end = name_start + close + 1;
             out.push((start, end));
@@ -174,8 +187,14 @@ impl<'t> Scanner<'t> {
                 continue;
             }
             if class & SPECIAL == 0 {
-                let (end, shared) = token_at(bytes, i);
-                i = self.token(i, end, shared).max(end);
+                // Most of a chat is short words between single spaces: straight to `word`,
+                // which is what `token` does with them after its checks for longer tokens.
+                if let Some(end) = short_word_end(bytes, i) {
+                    i = self.word(i, end).max(end);
+                } else {
+                    let (end, shared) = token_at(bytes, i);
+                    i = self.token(i, end, shared).max(end);
+                }
             } else if bytes[i] == b'@' {
                 i = self.at_sign(i);
             } else {
@@ -194,6 +213,15 @@ impl<'t> Scanner<'t> {
     fn token(&mut self, start: usize, end: usize, shared: u8) -> usize {
         let tok = &self.bytes[start..end];
         let len = tok.len();
+        // Most tokens are short words: nothing but a password cue or a seed word can start
+        // there, unless an API key prefix (`sk-`, `xoxb-`, `AIza…`) continues past the word.
+        if shared & ALPHA != 0
+            && len < api_key::MIN_ALNUM_TOKEN
+            && !matches!(self.bytes.get(end), Some(b'-' | b'_' | b'.'))
+            && !tok.starts_with(b"AIza")
+        {
+            return self.word(start, end);
+        }
         if len >= 42 && tok[0] == b'0' && (tok[1] | 0x20) == b'x' && all_hex(&tok[2..]) {
             match len - 2 {
                 40 => self.address(start, end),
@@ -271,14 +299,15 @@ impl<'t> Scanner<'t> {
 
     fn word(&mut self, start: usize, end: usize) -> usize {
         let tok = &self.bytes[start..end];
-        if self.kinds.contains(SensitiveKind::Password) && password::may_start_cue(tok) {
-            let cue = password::ascii_cue(tok).map(|c| (c, end)).or_else(|| {
+        if self.kinds.contains(SensitiveKind::Password) {
+            let cue = match password::ascii_cue(tok) {
+                Some(cue) => Some((cue, end)),
                 // Multi-word and accented cues ("mot de passe", "contraseña").
-                matches!(tok[0] | 0x20, b'm' | b'c' | b'h')
-                    .then(|| password::text_cue_at(self.text, start))
-                    .flatten()
-                    .map(|(c, l)| (c, start + l))
-            });
+                None if password::starts_text_cue(tok) => {
+                    password::text_cue_at(self.text, start).map(|(cue, len)| (cue, start + len))
+                }
+                None => None,
+            };
             if let Some((cue, cue_end)) = cue {
                 if let Some((a, b)) = password::value_after(self.text, cue_end, cue) {
                     self.emit(SensitiveKind::Password, a, b, 0.8);
@@ -325,5 +354,28 @@ impl<'t> Scanner<'t> {
             }
         }
         next
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn marker_window_fits_every_kind_name() {
+        for kind in SensitiveKind::ALL {
+            assert!(kind.as_str().len() <= KIND_NAME_MAX, "{kind:?}");
+            let text = format!("a [REDACTED:{}] b", kind.as_str());
+            assert_eq!(redaction_markers(&text), [(2, text.len() - 2)]);
+        }
+    }
+
+    #[test]
+    fn unclosed_markers_are_read_once() {
+        // Each unclosed `[REDACTED:` looks only a kind name ahead, not to the last `]`.
+        let text = format!("{}]", "[REDACTED:".repeat(50_000));
+        assert!(redaction_markers(&text).is_empty());
+        let text = "[REDACTED:[REDACTED:email]";
+        assert_eq!(redaction_markers(text), [(10, text.len())]);
     }
 }

@@ -4,6 +4,8 @@ use std::sync::OnceLock;
 
 use bip39::{Language, Mnemonic};
 
+use super::text::tokens;
+
 /// Valid phrase lengths, longest first (a 24-word phrase is not reported as two twelves).
 const LENGTHS: [usize; 5] = [24, 21, 18, 15, 12];
 /// How many stray words before or after a phrase in one run are tried (a run may start
@@ -98,10 +100,15 @@ pub(crate) struct Word {
 }
 
 /// Consecutive word-shaped tokens (3–8 ASCII letters), separated only by spaces, commas
-/// or list numbers. Only runs of at least 12 are looked up, which keeps prose cheap.
+/// or list numbers. A run is only counted while it grows (no allocation per word); runs
+/// of at least 12 are read again and looked up when they end, which keeps prose cheap.
 #[derive(Default)]
 pub(crate) struct SeedRun {
-    tokens: Vec<(usize, usize)>,
+    /// Start of the run's first token and end of its last.
+    start: usize,
+    end: usize,
+    /// Tokens in the run so far.
+    count: usize,
     words: Vec<Word>,
 }
 
@@ -139,29 +146,40 @@ impl SeedRun {
         end: usize,
         found: &mut Vec<(usize, usize, usize)>,
     ) {
-        if let Some(&(_, last_end)) = self.tokens.last() {
+        if self.count > 0 {
+            let last_end = self.end;
             // Fast path: one space, the usual gap between words.
             let one_space = start == last_end + 1 && text.as_bytes().get(last_end) == Some(&b' ');
             if !one_space && !joins(text.get(last_end..start).unwrap_or("")) {
                 self.flush(text, found);
             }
         }
-        self.tokens.push((start, end));
+        if self.count == 0 {
+            self.start = start;
+        }
+        self.count += 1;
+        self.end = end;
     }
 
     /// Ends the run: looks its tokens up and appends each valid phrase to `found`.
     pub(crate) fn flush(&mut self, text: &str, found: &mut Vec<(usize, usize, usize)>) {
-        if self.tokens.len() >= 12 {
-            let bytes = text.as_bytes();
-            for &(start, end) in &self.tokens {
-                match bytes.get(start..end).and_then(word_index) {
+        if self.count >= 12 {
+            // The gaps hold no letters (see `joins`): the run's letter tokens are its words;
+            // digit tokens are list numbers.
+            let run = text.get(self.start..self.end).unwrap_or("");
+            for (offset, token) in tokens(run) {
+                if !token.as_bytes().iter().all(u8::is_ascii_alphabetic) {
+                    continue;
+                }
+                let (start, end) = (self.start + offset, self.start + offset + token.len());
+                match word_index(token.as_bytes()) {
                     Some(index) => self.words.push(Word { index, start, end }),
                     None => phrases_in(&mut self.words, found),
                 }
             }
             phrases_in(&mut self.words, found);
         }
-        self.tokens.clear();
+        self.count = 0;
     }
 }
 

@@ -94,3 +94,49 @@ test('typed errors for bad options', () => {
   throwsCode(() => anonymizeForLogging(/** @type {any} */ ({ id: 'm', sender: 's', content: 'c' })), 'InvalidLogMessage');
   throwsCode(() => anonymizeForLogging(/** @type {any} */ ({ id: 1, sender: 's', content: 'c', timestamp: 0 })), 'InvalidLogMessage');
 });
+
+// `scan` and `containsSensitiveData` encode the text into a buffer in wasm memory and read
+// findings from another; these pin that path's edges.
+test('results stay right when the wasm memory grows between and during calls', () => {
+  const small = `pw: Tiger!1024 and ${CARD}`;
+  const before = scan(small);
+  // A text far larger than any buffer so far: the input buffer and the memory grow.
+  const filler = 'gm fren, how are the rollups today? '.repeat(120_000);
+  const big = `${filler}🦊 ${SEED}`;
+  const found = scan(big);
+  assert.equal(found.length, 1);
+  assert.equal(found[0].kind, 'seed_phrase');
+  assert.equal(big.slice(found[0].start, found[0].end), SEED);
+  assert.equal(containsSensitiveData(big), true);
+  assert.equal(containsSensitiveData(filler), false);
+  // Small texts again: the large buffer is given back, the views follow the memory.
+  assert.deepEqual(scan(small), before);
+  assert.equal(containsSensitiveData(small), true);
+  assert.equal(containsSensitiveData('gm'), false);
+});
+
+test('lone surrogates and the empty text', () => {
+  const key = '0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318';
+  for (const prefix of ['\uD800', '\uDC00\uDC00', 'a\uD83D', '']) {
+    const text = `${prefix} my private key is ${key}`;
+    const found = scan(text);
+    assert.deepEqual(found.map((f) => f.kind), ['private_key'], JSON.stringify(text));
+    assert.equal(text.slice(found[0].start, found[0].end), key);
+  }
+  assert.deepEqual(scan(''), []);
+  assert.equal(containsSensitiveData(''), false);
+});
+
+test('kinds select what is reported and what counts as sensitive', () => {
+  const text = `mail a@example.com, send to 0x52908400098527886E0F7030069857D2E4169EE7, ${CARD}`;
+  assert.deepEqual(scan(text).map((f) => f.kind), ['email', 'eth_address', 'card_number']);
+  assert.deepEqual(scan(text, { kinds: ['email'] }).map((f) => f.kind), ['email']);
+  assert.deepEqual(scan(text, {}).length, 3);
+  assert.deepEqual(scan(text, null).length, 3);
+  assert.equal(containsSensitiveData('a@example.com'), false);
+  assert.equal(containsSensitiveData('a@example.com', ['email']), true);
+  assert.equal(containsSensitiveData(text, []), false);
+  throwsCode(() => scan('x', /** @type {any} */ (5)), 'InvalidSanitizeOptions');
+  throwsCode(() => scan('x', /** @type {any} */ ({ kinds: 'email' })), 'InvalidSanitizeOptions');
+  throwsCode(() => containsSensitiveData('x', /** @type {any} */ (['card'])), 'UnknownSensitiveKind');
+});

@@ -1,0 +1,81 @@
+// `scan` and `containsSensitiveData` without per-call allocations: the text is encoded with
+// `TextEncoder.encodeInto` straight into a buffer in wasm memory, and findings come back as
+// numbers from another (see `src/js/sanitize.rs`). Same results and errors as the plain
+// wasm-bindgen functions, which remain the path for anything unusual (non-string input).
+import * as generated from './hybrid_edge.js';
+
+/** The generated bindings, including the internal `__` ones that have no public types. */
+const core = /** @type {any} */ (generated);
+
+const encoder = new TextEncoder();
+// Set up on first use: the entry modules instantiate the wasm after importing this one.
+let state = null;
+
+function ready() {
+  if (state === null) {
+    state = {
+      memory: core.__sanitizeMemory(),
+      names: core.__sanitizeKindNames(),
+      all: core.__sanitizeKindMask(undefined, false),
+      sensitive: core.__sanitizeKindMask(undefined, true),
+      address: 0,
+      capacity: 0,
+      bytes: null,
+      buffer: null,
+      words: null,
+      floats: null,
+    };
+  }
+  return state;
+}
+
+/** Encodes `text` into the input buffer; returns its length in bytes. */
+function write(s, text) {
+  // UTF-8 takes at most 3 bytes per UTF-16 code unit. A buffer grown for a huge text is
+  // given back once texts are small again.
+  const need = text.length * 3;
+  if (need > s.capacity || (s.capacity > 1 << 22 && need <= 1 << 16)) {
+    s.capacity = Math.max(need, 1 << 12);
+    s.address = core.__sanitizeInput(s.capacity);
+    s.bytes = null;
+  }
+  // A grown wasm memory replaces its ArrayBuffer: views of the old one are empty.
+  if (s.buffer !== s.memory.buffer) {
+    s.buffer = s.memory.buffer;
+    s.bytes = null;
+    s.words = new Uint32Array(s.buffer);
+    s.floats = new Float32Array(s.buffer);
+  }
+  s.bytes ??= new Uint8Array(s.buffer, s.address, s.capacity);
+  return encoder.encodeInto(text, s.bytes).written;
+}
+
+export function containsSensitiveData(text, kinds) {
+  if (typeof text !== 'string') return core.containsSensitiveData(text, kinds);
+  const s = ready();
+  const mask = kinds == null ? s.sensitive : core.__sanitizeKindMask(kinds, true);
+  const found = core.__containsIn(write(s, text), mask);
+  return found < 0 ? core.containsSensitiveData(text, kinds) : found === 1;
+}
+
+export function scan(text, options) {
+  if (typeof text !== 'string' || (options != null && typeof options !== 'object')) {
+    return core.scan(text, options);
+  }
+  const s = ready();
+  const kinds = options == null ? undefined : options.kinds;
+  const mask = kinds === undefined ? s.all : core.__sanitizeKindMask(kinds, false);
+  const count = core.__scanIn(write(s, text), mask);
+  if (count < 0) return core.scan(text, options);
+  if (s.buffer !== s.memory.buffer) write(s, ''); // the scan grew the memory: new views
+  const { words, floats, names } = s;
+  const at = core.__sanitizeOutput() >>> 2;
+  const out = new Array(count);
+  for (let i = 0; i < count; i++) {
+    const o = at + i * 5;
+    const finding = { kind: names[words[o]], start: words[o + 1], end: words[o + 2], confidence: floats[o + 3] };
+    if (words[o + 4] !== 0) finding.valid = words[o + 4] === 2;
+    out[i] = finding;
+  }
+  return out;
+}
