@@ -48,7 +48,7 @@ step "node: packed package" in_consumer node --test js/
 step "workerd: packed package in Miniflare" in_consumer node --test workerd/
 step "relay: Durable Object relay in Miniflare" in_consumer node --test relay/
 step "chaos: drops and relay restarts through a fault-injecting proxy" in_consumer node --test chaos/
-step "chromium: demo page and Vite build" in_consumer node --test browser/
+step "chromium: demo page, Vite build, transport chaos" in_consumer node --test browser/
 step "fuzz: smoke run of every target" fuzz_smoke
 
 echo
