@@ -151,9 +151,9 @@ test('RelayConnection against the relay in workerd', async (t) => {
   });
 });
 
-test('RelayConnection under the relay rate limit: rateLimited, then everything once, in order', async (t) => {
+test('RelayConnection under the relay rate limit: rateLimited, then everything once, in send order', async (t) => {
   const folder = mkdtempSync(join(tmpdir(), 'hybrid-edge-connection-rl-'));
-  const relay = await startRelay({ folder, bindings: { RATE_CAPACITY: '10', RATE_PER_SECOND: '20' } });
+  const relay = await startRelay({ folder, bindings: { RATE_CAPACITY: '10', RATE_PER_SECOND: '50' } });
   t.after(async () => { await relay.mf.dispose(); rmSync(folder, { recursive: true, force: true }); });
   const shard = `${relay.url}/group-limited`;
   const topic = 'group/limited';
@@ -162,12 +162,14 @@ test('RelayConnection under the relay rate limit: rateLimited, then everything o
   t.after(() => { sender.conn.dispose(); reader.conn.dispose(); });
   reader.conn.subscribe(topic);
   await Promise.all([sender.conn.connect(), reader.conn.connect()]);
-  const N = 60;
+  const N = 100;
   const receipts = await Promise.all(Array.from({ length: N }, (_, i) => sender.conn.publish(topic, `r${i + 1}`)));
-  assert.deepEqual(receipts.map((r) => r.seq).sort((a, b) => a - b), Array.from({ length: N }, (_, i) => i + 1));
+  // The relay keeps refusing writes until the time it named, so none overtakes a refused one:
+  // seqs follow the order of the publish calls.
+  assert.deepEqual(receipts.map((r) => r.seq), Array.from({ length: N }, (_, i) => i + 1));
   await until('all delivered', () => reader.of('message').length === N);
   assert.ok(sender.of('rateLimited').length >= 1, 'the relay limited the burst');
   assert.ok(sender.of('rateLimited').every((e) => e.retryAfterMs > 0));
   assert.deepEqual(reader.of('message').map((e) => e.seq), Array.from({ length: N }, (_, i) => i + 1));
-  assert.equal(new Set(reader.of('message').map(text)).size, N, 'each message once');
+  assert.deepEqual(reader.of('message').map(text), Array.from({ length: N }, (_, i) => `r${i + 1}`), 'each once, in send order');
 });
