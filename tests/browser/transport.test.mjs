@@ -76,6 +76,19 @@ window.run = async (url, n) => {
   sides.forEach((s) => s.conn.dispose());
   return { delivered: progress.delivered, lost, duplicated, reordered, reconnects: health.map((h) => h.reconnects) };
 };
+// Offline: one connection, left in window.offline for the test to inspect.
+window.startOffline = async (url) => {
+  const keys = await crypto.subtle.generateKey({ name: 'Ed25519' }, false, ['sign', 'verify']);
+  const conn = new RelayConnection({
+    url, installationKey: new Uint8Array(await crypto.subtle.exportKey('raw', keys.publicKey)),
+    sign: async (nonce) => new Uint8Array(await crypto.subtle.sign('Ed25519', keys.privateKey, nonce)),
+    connection: { retry: { initialDelay: 20, maxDelay: 100 } },
+  });
+  const log = [];
+  for (const type of ['connected', 'disconnected', 'reconnecting', 'failed']) conn.on(type, (e) => log.push(e.type));
+  await conn.connect();
+  window.offline = { conn, log, acked: undefined };
+};
 document.body.dataset.ready = 'true';
 </script>`;
 
@@ -104,6 +117,23 @@ async function servePage(t) {
   return `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}/`;
 }
 
+/** Headless Chromium on a page that serves the package; `errors` collects page errors. */
+async function openPage(t) {
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  t.after(() => browser.close());
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  await page.goto(await servePage(t));
+  await page.waitForSelector('body[data-ready="true"]', { state: 'attached' });
+  return { context, page, errors };
+}
+
 test(`chaos in Chromium: ${MESSAGES} messages, ${DROPS} drops, 1 relay restart`, async (t) => {
   const folder = mkdtempSync(join(tmpdir(), 'hybrid-edge-browser-chaos-'));
   const relayPort = await freePort();
@@ -114,17 +144,7 @@ test(`chaos in Chromium: ${MESSAGES} messages, ${DROPS} drops, 1 relay restart`,
   const proxy = await chaosProxy(relayPort, random);
   t.after(async () => { await proxy.close(); await relay.mf.dispose(); rmSync(folder, { recursive: true, force: true }); });
 
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
-  t.after(() => browser.close());
-  const page = await browser.newPage();
-  const errors = [];
-  page.on('pageerror', (err) => errors.push(err.message));
-  await page.goto(await servePage(t));
-  await page.waitForSelector('body[data-ready="true"]', { state: 'attached' });
+  const { page, errors } = await openPage(t);
 
   const result = page.evaluate(([url, n]) => /** @type {any} */ (window).run(url, n), [`ws://127.0.0.1:${proxy.port}/browser-chaos`, MESSAGES]);
   let finished = false;
@@ -149,5 +169,36 @@ test(`chaos in Chromium: ${MESSAGES} messages, ${DROPS} drops, 1 relay restart`,
     { lost: 0, duplicated: 0, reordered: 0, delivered: MESSAGES });
   assert.ok(restarted);
   assert.ok(drops >= DROPS / 2, `${drops} drops`);
+  assert.deepEqual(errors, []);
+});
+
+test('offline in Chromium: no retries spent while offline, back on `online`', async (t) => {
+  const folder = mkdtempSync(join(tmpdir(), 'hybrid-edge-browser-offline-'));
+  const relay = await startRelay({ folder });
+  t.after(async () => { await relay.mf.dispose(); rmSync(folder, { recursive: true, force: true }); });
+  const { context, page, errors } = await openPage(t);
+  await page.evaluate((url) => /** @type {any} */ (window).startOffline(url), `${relay.url}/browser-offline`);
+  await context.setOffline(true);
+  await page.waitForFunction(() => /** @type {any} */ (window).offline.conn.state === 'offline');
+  // A message published while offline waits in the outbox; no attempt is made meanwhile.
+  await page.evaluate(() => {
+    const w = /** @type {any} */ (window);
+    w.offline.conn.publish('group/offline', 'while offline').then((r) => { w.offline.acked = r.seq; });
+  });
+  await new Promise((r) => setTimeout(r, 500));
+  const during = await page.evaluate(() => {
+    const { conn, log } = /** @type {any} */ (window).offline;
+    return { state: conn.state, log: [...log], outbox: conn.outboxSize };
+  });
+  assert.deepEqual(during, { state: 'offline', log: ['connected', 'disconnected'], outbox: 1 });
+  await context.setOffline(false);
+  await page.waitForFunction(() => /** @type {any} */ (window).offline.acked === 1);
+  const after = await page.evaluate(() => {
+    const { conn, log } = /** @type {any} */ (window).offline;
+    const seen = { state: conn.state, log: [...log] };
+    conn.dispose();
+    return seen;
+  });
+  assert.deepEqual(after, { state: 'connected', log: ['connected', 'disconnected', 'connected'] });
   assert.deepEqual(errors, []);
 });
