@@ -45,6 +45,35 @@ export interface RelayConnectionOptions extends TransportConfig {
    * there are no such events (Node, Workers).
    */
   watchNetwork?: boolean;
+  /**
+   * Where unacknowledged messages are kept across restarts of the app. Without it they are
+   * kept in memory only (lost with the process). Store errors surface as `error` events.
+   */
+  outbox?: RelayOutboxStore;
+}
+
+/** A message kept in a {@link RelayOutboxStore} until the relay acknowledges it. */
+export interface OutboxMessage {
+  /** Its idempotency id (16 bytes): the key to store it under. */
+  id: Uint8Array;
+  /** Its topic. */
+  topic: string;
+  /** Its bytes. */
+  payload: Uint8Array;
+}
+
+/**
+ * A durable outbox the caller provides (a key-value store, IndexedDB, a file, a Durable
+ * Object's storage), so that messages survive a restart of the app. Calls are made one at
+ * a time, in order; each may return a promise.
+ */
+export interface RelayOutboxStore {
+  /** Every stored message, oldest first; called once, when the connection is created. They are sent again (the relay stores each id once). */
+  load(): OutboxMessage[] | Promise<OutboxMessage[]>;
+  /** Stores a new message; it is sent only once this has resolved, so it must be durable by then. A rejection rejects the publish with `OutboxFailed`. */
+  put(message: OutboxMessage): void | Promise<void>;
+  /** Deletes a message the relay acknowledged (or refused). */
+  delete(id: Uint8Array): void | Promise<void>;
 }
 
 /** What {@link RelayConnection.publish} resolves with: the relay stored the message. */
@@ -88,7 +117,7 @@ export interface RelayConnectionEvents {
   keyPackage: Extract<TransportEvent, { type: 'keyPackage' }>;
   /** Another error frame from the relay. */
   relayError: Extract<TransportEvent, { type: 'relayError' }>;
-  /** `sign` threw or rejected; that attempt counts as failed. */
+  /** `sign` threw or rejected (that attempt counts as failed), or the outbox store failed. */
   error: { type: 'error'; error: unknown };
 }
 
@@ -107,8 +136,9 @@ export interface RelayConnectionEvents {
  * const { seq } = await relay.publish('group/42', bytes);
  * ```
  *
- * Messages live in an in-memory outbox until the relay acknowledges them, and are resent
- * after every reconnect (the relay stores each idempotency id once).
+ * Messages live in the outbox until the relay acknowledges them, and are resent after every
+ * reconnect (the relay stores each idempotency id once); pass `outbox` to keep them across
+ * restarts of the app.
  */
 export declare class RelayConnection {
   /** Throws `InvalidConfig` (a `HybridEdgeError`) for missing options or out-of-range settings. */

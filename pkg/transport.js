@@ -55,12 +55,15 @@ export class RelayConnection {
   #connecting = [];
   #network;
   #disposed = false;
+  /** The caller's durable outbox, if any, and the chain that keeps its writes in order. */
+  #store;
+  #writes = Promise.resolve();
 
   /**
    * @param {object} options see RelayConnectionOptions in index.d.ts
    */
   constructor(options) {
-    const { url, installationKey, sign, WebSocket: ctor, seed, watchNetwork = true, ...config } = options ?? {};
+    const { url, installationKey, sign, WebSocket: ctor, seed, watchNetwork = true, outbox, ...config } = options ?? {};
     const WebSocketCtor = ctor ?? globalThis.WebSocket;
     if (typeof WebSocketCtor !== 'function') {
       throw hybridEdgeError('InvalidConfig', 'invalid configuration: WebSocket must be given where there is no global WebSocket (Node 20: `WebSocket: ws` from the ws package)');
@@ -78,6 +81,29 @@ export class RelayConnection {
     this.#url = String(url);
     this.#sign = sign;
     this.#WebSocket = WebSocketCtor;
+    if (outbox !== undefined) {
+      if (typeof outbox?.load !== 'function' || typeof outbox.put !== 'function' || typeof outbox.delete !== 'function') {
+        throw hybridEdgeError('InvalidConfig', 'invalid configuration: outbox must have load(), put(message) and delete(id)');
+      }
+      this.#store = outbox;
+      // What a previous run left unacknowledged goes first, in its order; publishes queue
+      // behind it (`#writes` keeps the store's writes in call order).
+      this.#writes = Promise.resolve()
+        .then(() => outbox.load())
+        .then((messages) => {
+          for (const m of messages ?? []) {
+            try {
+              this.#client.sendWithId(m.id, m.topic, m.payload, Date.now());
+            } catch (error) {
+              // A record this client can never send (bad id, topic or size): reported, dropped.
+              this.#emit('error', { type: 'error', error });
+              this.#forget(m.id);
+            }
+          }
+          this.#pump();
+        })
+        .catch((error) => this.#emit('error', { type: 'error', error }));
+    }
     if (watchNetwork) this.#watchNetwork();
   }
 
@@ -110,6 +136,7 @@ export class RelayConnection {
   publish(topic, payload) {
     try {
       const bytes = typeof payload === 'string' ? new TextEncoder().encode(payload) : payload;
+      if (this.#store) return this.#publishDurably(topic, bytes);
       const id = this.#client.send(topic, bytes, Date.now());
       const acked = new Promise((resolve, reject) => this.#pending.set(hex(id), { topic, resolve, reject }));
       this.#pump();
@@ -117,6 +144,45 @@ export class RelayConnection {
     } catch (err) {
       return Promise.reject(err);
     }
+  }
+
+  /** With a caller's outbox: stored there first (in call order), handed to the client after. */
+  #publishDurably(topic, bytes) {
+    const id = this.#client.newMessageId();
+    const acked = new Promise((resolve, reject) => this.#pending.set(hex(id), { topic, resolve, reject }));
+    const store = this.#store;
+    this.#writes = this.#writes.then(async () => {
+      try {
+        await store.put({ id, topic, payload: bytes });
+      } catch (err) {
+        const p = this.#pending.get(hex(id));
+        this.#pending.delete(hex(id));
+        p?.reject(hybridEdgeError('OutboxFailed', `outbox storage failed: ${err?.message ?? err}`));
+        return;
+      }
+      if (this.#disposed) return;
+      try {
+        this.#client.sendWithId(id, topic, bytes, Date.now());
+      } catch (err) {
+        // Refused (bad topic, too large): it must not be resent from the store either.
+        this.#forget(id);
+        const p = this.#pending.get(hex(id));
+        this.#pending.delete(hex(id));
+        p?.reject(err);
+        return;
+      }
+      this.#pump();
+    });
+    return acked;
+  }
+
+  /** Deletes a message the relay stored or refused from the caller's outbox. */
+  #forget(id) {
+    const store = this.#store;
+    if (!store) return;
+    this.#writes = this.#writes
+      .then(() => store.delete(id))
+      .catch((error) => this.#emit('error', { type: 'error', error }));
   }
 
   /** Drops the socket and connects now with a fresh retry budget (also after `failed`). */
@@ -167,8 +233,10 @@ export class RelayConnection {
     this.#disposed = true;
     this.#network?.remove();
     this.#network = undefined;
-    // The in-memory outbox goes with the client: what it still held will not be sent.
-    const gone = hybridEdgeError('NotConnected', 'not connected: disposed before the relay acknowledged it');
+    // The in-memory outbox goes with the client (a caller's outbox keeps its copy).
+    const gone = hybridEdgeError('NotConnected', this.#store
+      ? 'not connected: disposed before the relay acknowledged it (kept in the outbox given)'
+      : 'not connected: disposed before the relay acknowledged it');
     for (const p of this.#pending.values()) p.reject(gone);
     this.#pending.clear();
     this.#client.free();
@@ -291,6 +359,7 @@ export class RelayConnection {
         this.#settleConnect(hybridEdgeError('NotConnected', `not connected: gave up after ${e.attempts} attempts`));
         break;
       case 'acked': {
+        this.#forget(e.id);
         const key = hex(e.id);
         const p = this.#pending.get(key);
         this.#pending.delete(key);
@@ -298,6 +367,7 @@ export class RelayConnection {
         break;
       }
       case 'staleEpoch': {
+        this.#forget(e.id);
         const key = hex(e.id);
         this.#pending.get(key)?.reject(hybridEdgeError('StaleEpoch', `stale epoch: the relay refused a commit to ${e.topic}`));
         this.#pending.delete(key);
@@ -305,6 +375,7 @@ export class RelayConnection {
       }
       case 'unauthorized':
         if (e.id) {
+          this.#forget(e.id);
           const key = hex(e.id);
           const p = this.#pending.get(key);
           p?.reject(hybridEdgeError('Unauthorized', `unauthorized: the relay refused a publish to ${p.topic}`));

@@ -421,6 +421,30 @@ impl TransportClient {
         Ok(id.0.to_vec())
     }
 
+    /// A fresh idempotency id (16 bytes), for a driver that stores a message durably (for
+    /// example in IndexedDB, asynchronously) before handing it to `sendWithId`.
+    #[wasm_bindgen(js_name = newMessageId)]
+    pub fn new_message_id(&mut self) -> Vec<u8> {
+        self.client.new_message_id().0.to_vec()
+    }
+
+    /// `send` with a caller-chosen idempotency id (from `newMessageId`, or reloaded from a
+    /// durable outbox after a restart: the relay stores one message per id). Throws
+    /// `Malformed` (id not 16 bytes), `InvalidTopic`, `PayloadTooLarge` or `OutboxFailed`.
+    #[wasm_bindgen(js_name = sendWithId)]
+    pub fn send_with_id(
+        &mut self,
+        id: &[u8],
+        name: &str,
+        payload: Vec<u8>,
+        now: f64,
+    ) -> Result<(), JsValue> {
+        let (id, topic) = (message_id(id)?, topic(name)?);
+        self.client
+            .send_with_id(id, topic, payload, now as u64)
+            .map_err(to_js_error)
+    }
+
     /// The socket `conn` (from a `connect` transmit) opened.
     #[wasm_bindgen(js_name = handleOpen)]
     pub fn handle_open(&mut self, conn: u32, now: f64) {

@@ -173,3 +173,52 @@ test('RelayConnection under the relay rate limit: rateLimited, then everything o
   assert.deepEqual(reader.of('message').map((e) => e.seq), Array.from({ length: N }, (_, i) => i + 1));
   assert.deepEqual(reader.of('message').map(text), Array.from({ length: N }, (_, i) => `r${i + 1}`), 'each once, in send order');
 });
+
+test('a caller outbox keeps unacknowledged messages across a restart of the app', async (t) => {
+  const folder = mkdtempSync(join(tmpdir(), 'hybrid-edge-connection-outbox-'));
+  const port = await freePort();
+  const url = `ws://127.0.0.1:${port}/group-outbox`;
+  const topic = 'group/outbox';
+  const key = (id) => Buffer.from(id).toString('hex');
+  // A durable store: rows kept in insertion order behind asynchronous calls.
+  const rows = new Map();
+  const store = {
+    load: async () => [...rows.values()],
+    put: async (m) => { await new Promise((r) => setTimeout(r, 1)); rows.set(key(m.id), m); },
+    delete: async (id) => { rows.delete(key(id)); },
+  };
+  const keys = installation();
+
+  // First run: the relay is down, three messages wait in the store, the app stops.
+  const first = new RelayConnection({ url, ...keys, WebSocket, ...fast, outbox: store });
+  first.connect().catch(() => {});
+  const pending = ['o1', 'o2', 'o3'].map((m) => first.publish(topic, m));
+  await until('three stored', () => rows.size === 3);
+  first.dispose();
+  const settled = await Promise.allSettled(pending);
+  assert.ok(settled.every((s) => s.status === 'rejected' && s.reason.code === 'NotConnected'));
+  assert.equal(rows.size, 3, 'disposing keeps the stored messages');
+
+  // Second run, the relay up: the stored messages go out first, in order, then a new one.
+  const relay = await startRelay({ folder, port });
+  t.after(async () => { await relay.mf.dispose(); rmSync(folder, { recursive: true, force: true }); });
+  const reader = open(url);
+  const second = new RelayConnection({ url, ...keys, WebSocket, ...fast, outbox: store });
+  t.after(() => { reader.conn.dispose(); second.dispose(); });
+  reader.conn.subscribe(topic);
+  await Promise.all([reader.conn.connect(), second.connect()]);
+  assert.equal((await second.publish(topic, 'o4')).seq, 4);
+  await until('four delivered', () => reader.of('message').length === 4);
+  assert.deepEqual(reader.of('message').map((e) => [e.seq, text(e)]), [[1, 'o1'], [2, 'o2'], [3, 'o3'], [4, 'o4']]);
+  await until('the store emptied by the acks', () => rows.size === 0);
+
+  // A store that cannot write: the publish rejects with OutboxFailed and nothing is sent.
+  const broken = new RelayConnection({
+    url, ...installation(), WebSocket, ...fast,
+    outbox: { load: () => [], put: () => { throw new Error('disk full'); }, delete: () => {} },
+  });
+  t.after(() => broken.dispose());
+  await broken.connect();
+  await assert.rejects(broken.publish(topic, 'o5'), { name: 'HybridEdgeError', code: 'OutboxFailed', message: /disk full/ });
+  assert.equal(broken.outboxSize, 0);
+});

@@ -1,6 +1,6 @@
 // Type-checked with `tsc --noEmit` against the packed package: RelayConnection as users see it.
 import { RelayConnection } from 'hybrid-edge';
-import type { PublishReceipt, RelayConnectionOptions, TransportHealth, TransportState, WebSocketConstructor } from 'hybrid-edge';
+import type { OutboxMessage, PublishReceipt, RelayConnectionOptions, RelayOutboxStore, TransportHealth, TransportState, WebSocketConstructor } from 'hybrid-edge';
 
 declare const installationKey: Uint8Array;
 declare const sign: (nonce: Uint8Array) => Promise<Uint8Array>;
@@ -19,7 +19,13 @@ const options: RelayConnectionOptions = {
     pool: { maxConnections: 10, idleTimeout: 300000 },
   },
 };
-const relay = new RelayConnection(options);
+const rows = new Map<string, OutboxMessage>();
+const outbox: RelayOutboxStore = {
+  load: async () => [...rows.values()],
+  put: (m) => { rows.set(m.topic, m); },
+  delete: async (id) => { rows.delete(String(id[0])); },
+};
+const relay = new RelayConnection({ ...options, outbox });
 const off: () => void = relay.on('reconnecting', ({ attempt, delayMs }) => use(attempt + delayMs));
 relay.on('message', ({ topic, seq, payload }) => use(topic, seq, payload.length));
 relay.on('health', (h) => use(h.healthy, h.checks.relayRoundTrip));
