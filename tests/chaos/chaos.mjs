@@ -38,7 +38,8 @@ function rng(seed) {
 export async function chaosProxy(upstreamPort, random) {
   /** @type {Set<{ client: import('node:net').Socket, upstream: import('node:net').Socket, upgraded: boolean, dead: boolean, cut?: 'up' | 'down' }>} */
   const pairs = new Set();
-  const stats = { connections: 0, drops: 0, midFrame: 0 };
+  /** @type {{ connections: number, drops: number, midFrame: number, connectedAt: number[] }} */
+  const stats = { connections: 0, drops: 0, midFrame: 0, connectedAt: [] };
   const kill = (pair) => {
     if (pair.dead) return;
     pair.dead = true;
@@ -63,6 +64,7 @@ export async function chaosProxy(upstreamPort, random) {
   };
   const server = createServer((client) => {
     stats.connections += 1;
+    stats.connectedAt.push(Date.now());
     const upstream = tcpConnect(upstreamPort, '127.0.0.1');
     const pair = { client, upstream, upgraded: false, dead: false, cut: undefined };
     pairs.add(pair);
