@@ -277,6 +277,7 @@ export class RelayConnection {
         const events = [];
         for (let e; (e = this.#client.pollEvent());) events.push(e);
         for (const e of events) this.#dispatch(e);
+        if (this.#disposed) return; // a listener disposed of the connection
         this.#arm();
       } while (this.#again);
     } finally {

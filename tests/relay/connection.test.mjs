@@ -139,6 +139,16 @@ test('RelayConnection against the relay in workerd', async (t) => {
     assert.equal(calls, 2);
   });
 
+  await t.test('a listener may dispose of the connection', async () => {
+    const short = open(shard);
+    const seen = [];
+    short.conn.on('connected', () => { seen.push(short.conn.state); short.conn.dispose(); });
+    await short.conn.connect();
+    await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(seen, ['connected']);
+    short.conn.dispose(); // a second dispose is harmless
+  });
+
   await t.test('bad options throw InvalidConfig', () => {
     const base = { url: shard, ...installation(), WebSocket };
     assert.throws(() => new RelayConnection({ ...base, connection: { retry: { maxAttempts: 0 } } }), { code: 'InvalidConfig', message: /retry\.maxAttempts/ });
