@@ -231,6 +231,13 @@ export class RelayConnection {
     if (this.#disposed) return;
     this.close();
     this.#disposed = true;
+    // Called from a listener, close() could not run the loop: close the sockets here.
+    for (const ws of this.#sockets.values()) {
+      try { ws.close(1000, 'disposed'); } catch { /* already closed */ }
+    }
+    this.#sockets.clear();
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
     this.#network?.remove();
     this.#network = undefined;
     // The in-memory outbox goes with the client (a caller's outbox keeps its copy).
