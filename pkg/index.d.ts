@@ -1,3 +1,186 @@
 // Types for every runtime entry (browser.js, node.js, workerd.js): each one instantiates
 // the wasm at import, so the functions are ready to call.
 export * from './hybrid_edge.js';
+import type { TransportConfig, TransportHealth, TransportState, TransportEvent } from './hybrid_edge.js';
+
+/**
+ * A WebSocket constructor: the global `WebSocket` of browsers, Workers and Node ≥ 22, or the
+ * `ws` package's default export on Node 20.
+ */
+export type WebSocketConstructor = new (url: string) => {
+  binaryType: string;
+  readonly readyState: number;
+  send(data: Uint8Array): void;
+  close(code?: number, reason?: string): void;
+  addEventListener(type: string, listener: (event: any) => void): void;
+};
+
+/** Options of {@link RelayConnection}: where to connect, how to sign in, and the client settings. */
+export interface RelayConnectionOptions extends TransportConfig {
+  /**
+   * The relay WebSocket URL, path included: the relay routes each socket to the shard named
+   * by the path (normally one topic or group), e.g. `wss://relay.example.com/group-42`.
+   * All topics of one connection live in that shard.
+   */
+  url: string | URL;
+  /** The installation's Ed25519 public key (32 bytes), sent in `Hello`. */
+  installationKey: Uint8Array;
+  /**
+   * Signs the relay's 32-byte nonce with the installation's Ed25519 private key (a 64-byte
+   * signature). Called once per connection; may be asynchronous (WebCrypto, a hardware key).
+   * A signature finished after its socket died is dropped, never sent to the next socket.
+   * A throw or rejection fails that attempt (an `error` event, then the usual backoff).
+   */
+  sign: (nonce: Uint8Array) => Uint8Array | Promise<Uint8Array>;
+  /**
+   * The WebSocket constructor. Defaults to the global `WebSocket`; Node 20 has none, so pass
+   * the `ws` package's: `import WebSocket from 'ws'` then `{ WebSocket }`.
+   */
+  WebSocket?: WebSocketConstructor;
+  /** Seed of the backoff jitter and message ids. Defaults to fresh `crypto.getRandomValues`; set only for reproducible tests. */
+  seed?: number;
+  /**
+   * Follow the browser's `online`/`offline` events (no retries spent while offline) and probe
+   * on `visibilitychange` (background tabs throttle timers). Default `true`; ignored where
+   * there are no such events (Node, Workers).
+   */
+  watchNetwork?: boolean;
+  /**
+   * Where unacknowledged messages are kept across restarts of the app. Without it they are
+   * kept in memory only (lost with the process). Store errors surface as `error` events.
+   */
+  outbox?: RelayOutboxStore;
+}
+
+/** A message kept in a {@link RelayOutboxStore} until the relay acknowledges it. */
+export interface OutboxMessage {
+  /** Its idempotency id (16 bytes): the key to store it under. */
+  id: Uint8Array;
+  /** Its topic. */
+  topic: string;
+  /** Its bytes. */
+  payload: Uint8Array;
+}
+
+/**
+ * A durable outbox the caller provides (a key-value store, IndexedDB, a file, a Durable
+ * Object's storage), so that messages survive a restart of the app. Calls are made one at
+ * a time, in order; each may return a promise.
+ */
+export interface RelayOutboxStore {
+  /** Every stored message, oldest first; called once, when the connection is created. They are sent again (the relay stores each id once). */
+  load(): OutboxMessage[] | Promise<OutboxMessage[]>;
+  /** Stores a new message; it is sent only once this has resolved, so it must be durable by then. A rejection rejects the publish with `OutboxFailed`. */
+  put(message: OutboxMessage): void | Promise<void>;
+  /** Deletes a message the relay acknowledged (or refused). */
+  delete(id: Uint8Array): void | Promise<void>;
+}
+
+/** What {@link RelayConnection.publish} resolves with: the relay stored the message. */
+export interface PublishReceipt {
+  /** The message's idempotency id (16 bytes). */
+  id: Uint8Array;
+  /** Its sequence number in its topic. */
+  seq: number;
+}
+
+/** The events of {@link RelayConnection}, by name, with what the listener receives. */
+export interface RelayConnectionEvents {
+  /** Authenticated: subscriptions resumed from their cursors, the outbox being resent. */
+  connected: Extract<TransportEvent, { type: 'connected' }>;
+  /** The connection was lost (or closed). */
+  disconnected: Extract<TransportEvent, { type: 'disconnected' }>;
+  /** Waiting `delayMs` (full-jitter backoff) before attempt `attempt`. */
+  reconnecting: Extract<TransportEvent, { type: 'reconnecting' }>;
+  /** `connection.retry.maxAttempts` attempts failed; the connection stays usable: call `reconnect()`. */
+  failed: Extract<TransportEvent, { type: 'failed' }>;
+  /** The relay rate-limited this connection; sending pauses `retryAfterMs` (with jitter). */
+  rateLimited: Extract<TransportEvent, { type: 'rateLimited' }>;
+  /**
+   * A message used up its retry budget: it stays in the outbox, marked failed, and its
+   * `publish` promise stays pending; `retryFailed()` sends it again. The hook for alerting an operator.
+   */
+  sendFailed: Extract<TransportEvent, { type: 'sendFailed' }>;
+  /** The health status changed (`healthy` or one of the checks). */
+  health: Extract<TransportEvent, { type: 'health' }>;
+  /** A message of a subscribed topic: each (topic, seq) once, in seq order. Persist `seq` as the cursor. */
+  message: Extract<TransportEvent, { type: 'message' }>;
+  /** The relay stored a message of this connection (its `publish` promise resolves). */
+  acked: Extract<TransportEvent, { type: 'acked' }>;
+  /** Messages expired on the relay (retention) before this client read them; delivery goes on after `through`. */
+  expired: Extract<TransportEvent, { type: 'expired' }>;
+  /** The relay refused a commit for a past epoch (its `publish` rejects with `StaleEpoch`): refetch, reprocess, retry. */
+  staleEpoch: Extract<TransportEvent, { type: 'staleEpoch' }>;
+  /** The relay refused a publish (it rejects with `Unauthorized`), a subscription, or the authentication (then `failed`). */
+  unauthorized: Extract<TransportEvent, { type: 'unauthorized' }>;
+  /** A claimed key package. */
+  keyPackage: Extract<TransportEvent, { type: 'keyPackage' }>;
+  /** Another error frame from the relay. */
+  relayError: Extract<TransportEvent, { type: 'relayError' }>;
+  /** `sign` threw or rejected (that attempt counts as failed), or the outbox store failed. */
+  error: { type: 'error'; error: unknown };
+}
+
+/**
+ * A resilient connection to the hybrid-edge relay over a WebSocket: the driver of the
+ * sans-IO {@link TransportClient}. The client (Rust) decides everything — full-jitter
+ * backoff, keep-alive, the outbox, exactly-once in-order delivery per topic, rate limits,
+ * health — and this class only carries its frames, timer and events.
+ *
+ * ```ts
+ * import WebSocket from 'ws'; // Node 20 only; elsewhere the global WebSocket is used
+ * const relay = new RelayConnection({ url: 'wss://relay.example.com/group-42', installationKey, sign, WebSocket });
+ * relay.on('message', ({ topic, seq, payload }) => save(topic, seq, payload));
+ * relay.subscribe('group/42', lastSavedSeq);
+ * await relay.connect();
+ * const { seq } = await relay.publish('group/42', bytes);
+ * ```
+ *
+ * Messages live in the outbox until the relay acknowledges them, and are resent after every
+ * reconnect (the relay stores each idempotency id once); pass `outbox` to keep them across
+ * restarts of the app.
+ */
+export declare class RelayConnection {
+  /** Throws `InvalidConfig` (a `HybridEdgeError`) for missing options or out-of-range settings. */
+  constructor(options: RelayConnectionOptions);
+  /**
+   * Starts connecting. Resolves once authenticated; rejects with `NotConnected` on `failed`
+   * or `close()`, with `Unauthorized` if the relay refused the signature.
+   */
+  connect(): Promise<void>;
+  /** Subscribes to `topic` after `cursor` (the last seq already processed; default 0: everything). Throws `InvalidTopic`. */
+  subscribe(topic: string, cursor?: number): void;
+  /** Stops delivering `topic`. Throws `InvalidTopic`. */
+  unsubscribe(topic: string): void;
+  /**
+   * Stores `payload` (a string is sent as UTF-8) in the outbox under a fresh idempotency id
+   * and sends it (batched) when connected. Resolves on the relay's ack. Stays pending while
+   * the message waits (offline, failed: see `sendFailed`); rejects with `StaleEpoch` or
+   * `Unauthorized` when the relay refused it, at once with `InvalidTopic`,
+   * `PayloadTooLarge` or `OutboxFailed`.
+   */
+  publish(topic: string, payload: Uint8Array | string): Promise<PublishReceipt>;
+  /** Drops the socket and connects now with a fresh retry budget; always works, also after `failed`. */
+  reconnect(): void;
+  /** Sends every message marked failed again, with a fresh retry budget. */
+  retryFailed(): void;
+  /** The truth about the connection now (checked by a periodic round trip through the relay). */
+  getHealthStatus(): TransportHealth;
+  /** The last seq delivered in `topic` (what to persist and resume from), or `undefined`. */
+  cursor(topic: string): number | undefined;
+  /** Where the connection stands. */
+  readonly state: TransportState;
+  /** Messages not yet acknowledged by the relay. */
+  readonly outboxSize: number;
+  /** Closes the socket and stops reconnecting; the outbox keeps its messages for the next `connect()`. */
+  close(): void;
+  /**
+   * `close()`, then releases the wasm memory and the network listeners; the object is unusable
+   * after. Publishes still pending reject with `NotConnected` (the in-memory outbox is gone).
+   */
+  dispose(): void;
+  /** Calls `listener` for every event of `type`; returns a function that removes it. */
+  on<K extends keyof RelayConnectionEvents>(type: K, listener: (event: RelayConnectionEvents[K]) => void): () => void;
+  /** Removes a listener added with `on`. */
+  off<K extends keyof RelayConnectionEvents>(type: K, listener: (event: RelayConnectionEvents[K]) => void): void;
+}

@@ -47,7 +47,8 @@ step "types: tsc --noEmit against the packed package" in_consumer ../../node_mod
 step "node: packed package" in_consumer node --test js/
 step "workerd: packed package in Miniflare" in_consumer node --test workerd/
 step "relay: Durable Object relay in Miniflare" in_consumer node --test relay/
-step "chromium: demo page and Vite build" in_consumer node --test browser/
+step "chaos: drops and relay restarts through a fault-injecting proxy" in_consumer node --test chaos/
+step "chromium: demo page, Vite build, transport chaos" in_consumer node --test browser/
 step "fuzz: smoke run of every target" fuzz_smoke
 
 echo

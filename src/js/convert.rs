@@ -277,22 +277,11 @@ pub(crate) fn event_to_js(event: crate::transport::Event) -> JsValue {
         Event::RelayError(e) => {
             object(&[kind("relayError"), ("code", error_frame_code(&e).into())])
         }
-        Event::Health(h) => object(&[
-            kind("health"),
-            ("healthy", h.healthy.into()),
-            (
-                "checks",
-                object(&[
-                    ("transport", h.checks.transport.into()),
-                    ("relayRoundTrip", h.checks.relay_round_trip.into()),
-                    ("processing", h.checks.processing.into()),
-                ]),
-            ),
-            ("lastRoundTripMs", opt(h.last_round_trip_ms, number)),
-            ("reconnects", h.reconnects.into()),
-            ("outboxSize", number(h.outbox_size as u64)),
-            ("timestamp", number(h.timestamp)),
-        ]),
+        Event::Health(h) => {
+            let status = health_to_js(h);
+            let _ = js_sys::Reflect::set(&status, &"type".into(), &"health".into());
+            status
+        }
     }
 }
 
@@ -347,7 +336,9 @@ export type HybridEdgeErrorCode =
   | 'InvalidConfig'
   | 'PoolFull'
   | 'NotConnected'
-  | 'OutboxFailed';
+  | 'OutboxFailed'
+  | 'StaleEpoch'
+  | 'Unauthorized';
 
 /** The errors hybrid-edge throws (or rejects promises with): an `Error` with a stable `code`. */
 export interface HybridEdgeError extends Error {
@@ -355,3 +346,184 @@ export interface HybridEdgeError extends Error {
   code: HybridEdgeErrorCode;
 }
 "#;
+
+/// `config.<path>` of a JS options object, `undefined` when any step is missing.
+fn get_path(config: &JsValue, path: &[&str]) -> JsValue {
+    let mut value = config.clone();
+    for key in path {
+        if !value.is_object() {
+            return JsValue::UNDEFINED;
+        }
+        value = js_sys::Reflect::get(&value, &(*key).into()).unwrap_or(JsValue::UNDEFINED);
+    }
+    value
+}
+
+fn bad_config(field: &'static str, reason: &'static str) -> JsValue {
+    to_js_error(crate::transport::TransportError::InvalidConfig { field, reason })
+}
+
+/// A non-negative whole number of ms (or a count) at `path`, if given.
+fn config_u64(
+    config: &JsValue,
+    path: &[&str],
+    field: &'static str,
+) -> Result<Option<u64>, JsValue> {
+    let value = get_path(config, path);
+    if value.is_undefined() {
+        return Ok(None);
+    }
+    match value.as_f64() {
+        // Exact integers below 2^53; the cast cannot truncate them.
+        Some(n) if n >= 0.0 && n.fract() == 0.0 && n <= 9_007_199_254_740_991.0 => {
+            Ok(Some(n as u64))
+        }
+        _ => Err(bad_config(field, "must be a non-negative whole number")),
+    }
+}
+
+/// The client configuration from the JS options (`TransportConfig`), over the documented
+/// defaults. Throws `InvalidConfig` naming the first field of the wrong type; ranges are
+/// checked by `Client::new`.
+pub(crate) fn client_config(
+    config: &JsValue,
+    seed: u64,
+) -> Result<crate::transport::ClientConfig, JsValue> {
+    use crate::transport::{ClientConfig, Jitter};
+    let mut c = ClientConfig {
+        seed,
+        ..ClientConfig::default()
+    };
+    if config.is_undefined() || config.is_null() {
+        return Ok(c);
+    }
+    if !config.is_object() {
+        return Err(bad_config("config", "must be an object"));
+    }
+    let usize_of = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
+    macro_rules! set {
+        ($target:expr, $path:expr, $field:literal) => {
+            if let Some(n) = config_u64(config, $path, $field)? {
+                $target = n;
+            }
+        };
+        ($target:expr, $path:expr, $field:literal, $conv:expr) => {
+            if let Some(n) = config_u64(config, $path, $field)? {
+                $target = $conv(n);
+            }
+        };
+    }
+    set!(c.timeout, &["connection", "timeout"], "connection.timeout");
+    set!(
+        c.retry.max_attempts,
+        &["connection", "retry", "maxAttempts"],
+        "retry.maxAttempts",
+        |n: u64| u32::try_from(n).unwrap_or(u32::MAX)
+    );
+    let multiplier = get_path(config, &["connection", "retry", "backoffMultiplier"]);
+    if !multiplier.is_undefined() {
+        c.retry.backoff_multiplier = multiplier
+            .as_f64()
+            .ok_or_else(|| bad_config("retry.backoffMultiplier", "must be a number"))?;
+    }
+    set!(
+        c.retry.initial_delay,
+        &["connection", "retry", "initialDelay"],
+        "retry.initialDelay"
+    );
+    set!(
+        c.retry.max_delay,
+        &["connection", "retry", "maxDelay"],
+        "retry.maxDelay"
+    );
+    let jitter = get_path(config, &["connection", "retry", "jitter"]);
+    if !jitter.is_undefined() {
+        c.retry.jitter = match jitter.as_string().as_deref() {
+            Some("full") => Jitter::Full,
+            Some("none") => Jitter::None,
+            _ => return Err(bad_config("retry.jitter", "must be 'full' or 'none'")),
+        };
+    }
+    let enabled = get_path(config, &["connection", "keepAlive", "enabled"]);
+    if !enabled.is_undefined() {
+        c.keep_alive.enabled = enabled
+            .as_bool()
+            .ok_or_else(|| bad_config("keepAlive.enabled", "must be a boolean"))?;
+    }
+    set!(
+        c.keep_alive.interval,
+        &["connection", "keepAlive", "interval"],
+        "keepAlive.interval"
+    );
+    set!(
+        c.keep_alive.timeout,
+        &["connection", "keepAlive", "timeout"],
+        "keepAlive.timeout"
+    );
+    set!(
+        c.pool.max_connections,
+        &["connection", "pool", "maxConnections"],
+        "pool.maxConnections",
+        usize_of
+    );
+    set!(
+        c.pool.idle_timeout,
+        &["connection", "pool", "idleTimeout"],
+        "pool.idleTimeout"
+    );
+    set!(
+        c.batching.max_batch_delay,
+        &["batching", "maxBatchDelay"],
+        "batching.maxBatchDelay"
+    );
+    set!(
+        c.batching.max_batch_size,
+        &["batching", "maxBatchSize"],
+        "batching.maxBatchSize",
+        usize_of
+    );
+    set!(
+        c.batching.max_batch_bytes,
+        &["batching", "maxBatchBytes"],
+        "batching.maxBatchBytes",
+        usize_of
+    );
+    set!(
+        c.batching.max_in_flight,
+        &["batching", "maxInFlight"],
+        "batching.maxInFlight",
+        usize_of
+    );
+    set!(
+        c.health.interval,
+        &["health", "interval"],
+        "health.interval"
+    );
+    set!(c.health.timeout, &["health", "timeout"], "health.timeout");
+    set!(
+        c.max_frame_size,
+        &["maxFrameSize"],
+        "maxFrameSize",
+        usize_of
+    );
+    Ok(c)
+}
+
+/// `getHealthStatus()` as the `TransportHealth` object of the TypeScript types.
+pub(crate) fn health_to_js(h: crate::transport::HealthStatus) -> JsValue {
+    object(&[
+        ("healthy", h.healthy.into()),
+        (
+            "checks",
+            object(&[
+                ("transport", h.checks.transport.into()),
+                ("relayRoundTrip", h.checks.relay_round_trip.into()),
+                ("processing", h.checks.processing.into()),
+            ]),
+        ),
+        ("lastRoundTripMs", opt(h.last_round_trip_ms, number)),
+        ("reconnects", h.reconnects.into()),
+        ("outboxSize", number(h.outbox_size as u64)),
+        ("timestamp", number(h.timestamp)),
+    ])
+}

@@ -7,10 +7,11 @@
 use wasm_bindgen::prelude::*;
 
 use super::convert::{
-    change_to_js, event_to_js, message_id, sends_to_js, to_js_error, topic, transmit_to_js,
+    change_to_js, client_config, event_to_js, health_to_js, message_id, sends_to_js, to_js_error,
+    topic, transmit_to_js,
 };
 use crate::transport::relay::{Handshake, Identity, JournalStore, Relay, RelayConfig, RelayHooks};
-use crate::transport::{Client, ClientConfig, ConnId, MemoryOutbox};
+use crate::transport::{Client, ConnId, ConnectionState, MemoryOutbox};
 
 /// The relay state machine of one Durable Object (one or more topics).
 #[wasm_bindgen]
@@ -192,6 +193,79 @@ export type TransportTransmit =
   | { kind: 'send'; conn: number; bytes: Uint8Array }
   | { kind: 'close'; conn: number };
 
+/** `TransportClient.state`: where the connection stands. */
+export type TransportState = 'idle' | 'connecting' | 'authenticating' | 'connected' | 'backoff' | 'offline' | 'failed';
+
+/** The truth about a connection: `getHealthStatus()`, and the `health` event. */
+export interface TransportHealth {
+  /** All checks pass. */
+  healthy: boolean;
+  /** `transport`: socket open and authenticated; `relayRoundTrip`: the last probe through the
+   *  relay came back within `health.timeout`; `processing`: no failed message, no topic stuck
+   *  on a gap. */
+  checks: { transport: boolean; relayRoundTrip: boolean; processing: boolean };
+  /** Round-trip time of the last answered probe, in ms. */
+  lastRoundTripMs?: number;
+  /** Connections lost since the client started. */
+  reconnects: number;
+  /** Messages not yet acknowledged by the relay (failed ones included). */
+  outboxSize: number;
+  /** When this status was computed (ms, the driver's clock). */
+  timestamp: number;
+}
+
+/** Client settings; every field is optional and defaults to the value in brackets (ms). */
+export interface TransportConfig {
+  connection?: {
+    /** From connect to authenticated [30000]. */
+    timeout?: number;
+    retry?: {
+      /** Reconnect attempts before `failed`, and sends of a message before it is marked failed [10]. */
+      maxAttempts?: number;
+      /** [2] */
+      backoffMultiplier?: number;
+      /** [1000] */
+      initialDelay?: number;
+      /** [30000] */
+      maxDelay?: number;
+      /** `'full'`: uniform in [0, capped exponential delay]; `'none'` for debugging ['full']. */
+      jitter?: 'full' | 'none';
+    };
+    keepAlive?: {
+      /** App-level ping/pong [true]. */
+      enabled?: boolean;
+      /** Between pings [30000]. */
+      interval?: number;
+      /** A pong later than this means the connection is dead [10000]. */
+      timeout?: number;
+    };
+    pool?: {
+      /** Sockets, one per relay shard in use [10]. */
+      maxConnections?: number;
+      /** An unused socket is closed after this [300000]. */
+      idleTimeout?: number;
+    };
+  };
+  batching?: {
+    /** How long the first queued message waits for company [10]. */
+    maxBatchDelay?: number;
+    /** Messages per frame [10]. */
+    maxBatchSize?: number;
+    /** Payload bytes per frame [262144]. */
+    maxBatchBytes?: number;
+    /** Messages sent and not yet acknowledged [100]. */
+    maxInFlight?: number;
+  };
+  health?: {
+    /** Between probes through the relay [30000]. */
+    interval?: number;
+    /** A probe unanswered this long marks the relay unhealthy [10000]. */
+    timeout?: number;
+  };
+  /** Largest frame sent or accepted, in bytes [1048576]. */
+  maxFrameSize?: number;
+}
+
 /** An event from `TransportClient.pollEvent`. */
 export type TransportEvent =
   | { type: 'connected' }
@@ -208,8 +282,7 @@ export type TransportEvent =
   | { type: 'expired'; topic: string; from: number; through: number }
   | { type: 'keyPackage'; request: number; keyPackage: Uint8Array; lastResort: boolean }
   | { type: 'relayError'; code: string }
-  | { type: 'health'; healthy: boolean; checks: { transport: boolean; relayRoundTrip: boolean; processing: boolean };
-      lastRoundTripMs?: number; reconnects: number; outboxSize: number; timestamp: number };
+  | ({ type: 'health' } & TransportHealth);
 "#;
 
 /// The reconnecting transport client (sans-IO) for one relay connection: the JS driver
@@ -224,15 +297,21 @@ pub struct TransportClient {
 
 #[wasm_bindgen]
 impl TransportClient {
-    /// A client for the installation whose Ed25519 public key is `installation`, with the
-    /// documented defaults and an in-memory outbox; `seed` (fresh randomness from the
-    /// caller) drives the backoff jitter and message ids.
+    /// A client for the installation whose Ed25519 public key is `installation`, with an
+    /// in-memory outbox; `seed` (fresh randomness from the caller) drives the backoff jitter
+    /// and message ids. `config` overrides the documented defaults (`TransportConfig`:
+    /// `connection: { timeout, retry, keepAlive, pool }`, `batching`, `health`,
+    /// `maxFrameSize`). Throws `InvalidConfig` naming the first bad field.
     #[wasm_bindgen(constructor)]
-    pub fn new(installation: Vec<u8>, seed: f64) -> Result<TransportClient, JsValue> {
-        let config = ClientConfig {
-            seed: seed as u64,
-            ..ClientConfig::default()
-        };
+    pub fn new(
+        installation: Vec<u8>,
+        seed: f64,
+        config: Option<js_sys::Object>,
+    ) -> Result<TransportClient, JsValue> {
+        let config = client_config(
+            &config.map_or(JsValue::UNDEFINED, JsValue::from),
+            seed as u64,
+        )?;
         let client = Client::new(config, installation, Box::new(MemoryOutbox::new()))
             .map_err(to_js_error)?;
         Ok(TransportClient { client })
@@ -253,9 +332,75 @@ impl TransportClient {
         self.client.close(now as u64);
     }
 
-    /// Answers the `authChallenge` event with the signature over its nonce.
-    pub fn authenticate(&mut self, signature: Vec<u8>, now: f64) {
-        self.client.authenticate(signature, now as u64);
+    /// Answers the `authChallenge` event with the signature over its nonce. With `nonce`
+    /// (the event's), the signature is sent only if that challenge is still the pending one:
+    /// drivers that sign asynchronously pass it, so that a signature finished after its
+    /// socket was replaced is dropped instead of being refused by the next socket.
+    pub fn authenticate(&mut self, signature: Vec<u8>, now: f64, nonce: Option<Vec<u8>>) {
+        match nonce {
+            None => self.client.authenticate(signature, now as u64),
+            Some(nonce) => {
+                if let Ok(nonce) = <[u8; 32]>::try_from(nonce.as_slice()) {
+                    self.client
+                        .authenticate_challenge(&nonce, signature, now as u64);
+                }
+            }
+        }
+    }
+
+    /// Stops delivering `topic`. Throws `InvalidTopic`.
+    pub fn unsubscribe(&mut self, name: &str, now: f64) -> Result<(), JsValue> {
+        self.client.unsubscribe(&topic(name)?, now as u64);
+        Ok(())
+    }
+
+    /// Sends every message marked failed again, with a fresh retry budget. Throws
+    /// `OutboxFailed`.
+    #[wasm_bindgen(js_name = retryFailed)]
+    pub fn retry_failed(&mut self, now: f64) -> Result<(), JsValue> {
+        self.client.retry_failed(now as u64).map_err(to_js_error)
+    }
+
+    /// The platform lost the network (browser `offline`): drop the socket and wait for
+    /// `handleOnline` instead of spending retries.
+    #[wasm_bindgen(js_name = handleOffline)]
+    pub fn handle_offline(&mut self, now: f64) {
+        self.client.handle_offline(now as u64);
+    }
+
+    /// The network is back (browser `online`): connect now with a fresh retry budget.
+    #[wasm_bindgen(js_name = handleOnline)]
+    pub fn handle_online(&mut self, now: f64) {
+        self.client.handle_online(now as u64);
+    }
+
+    /// The page became visible (`visibilitychange`): probe the connection now, or cut a
+    /// backoff short (background tabs throttle timers).
+    #[wasm_bindgen(js_name = handleVisible)]
+    pub fn handle_visible(&mut self, now: f64) {
+        self.client.handle_visible(now as u64);
+    }
+
+    /// `getHealthStatus()` as of `now`.
+    #[wasm_bindgen(js_name = healthStatus, unchecked_return_type = "TransportHealth")]
+    pub fn health_status(&self, now: f64) -> JsValue {
+        health_to_js(self.client.health(now as u64))
+    }
+
+    /// Where the connection stands: `'idle' | 'connecting' | 'authenticating' |
+    /// 'connected' | 'backoff' | 'offline' | 'failed'`.
+    #[wasm_bindgen(getter, unchecked_return_type = "TransportState")]
+    pub fn state(&self) -> JsValue {
+        match self.client.state() {
+            ConnectionState::Idle => "idle",
+            ConnectionState::Connecting => "connecting",
+            ConnectionState::Authenticating => "authenticating",
+            ConnectionState::Connected => "connected",
+            ConnectionState::Backoff => "backoff",
+            ConnectionState::Offline => "offline",
+            ConnectionState::Failed => "failed",
+        }
+        .into()
     }
 
     /// Subscribes to `topic` after `cursor` (the last seq already processed; 0 for all).
@@ -274,6 +419,30 @@ impl TransportClient {
             .send(topic(name)?, payload, now as u64)
             .map_err(to_js_error)?;
         Ok(id.0.to_vec())
+    }
+
+    /// A fresh idempotency id (16 bytes), for a driver that stores a message durably (for
+    /// example in IndexedDB, asynchronously) before handing it to `sendWithId`.
+    #[wasm_bindgen(js_name = newMessageId)]
+    pub fn new_message_id(&mut self) -> Vec<u8> {
+        self.client.new_message_id().0.to_vec()
+    }
+
+    /// `send` with a caller-chosen idempotency id (from `newMessageId`, or reloaded from a
+    /// durable outbox after a restart: the relay stores one message per id). Throws
+    /// `Malformed` (id not 16 bytes), `InvalidTopic`, `PayloadTooLarge` or `OutboxFailed`.
+    #[wasm_bindgen(js_name = sendWithId)]
+    pub fn send_with_id(
+        &mut self,
+        id: &[u8],
+        name: &str,
+        payload: Vec<u8>,
+        now: f64,
+    ) -> Result<(), JsValue> {
+        let (id, topic) = (message_id(id)?, topic(name)?);
+        self.client
+            .send_with_id(id, topic, payload, now as u64)
+            .map_err(to_js_error)
     }
 
     /// The socket `conn` (from a `connect` transmit) opened.

@@ -4,7 +4,8 @@ use thiserror::Error;
 ///
 /// Each variant has a stable [`code`](TransportError::code), the `code` of the JS `Error`.
 /// Variants up to [`Malformed`](TransportError::Malformed) come from untrusted bytes on the
-/// wire; the others are misuse of the API or a failing outbox.
+/// wire; the others are misuse of the API, a failing outbox, or the relay's refusal of a
+/// message (`StaleEpoch`, `Unauthorized`: what a publish promise rejects with).
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[non_exhaustive]
 pub enum TransportError {
@@ -67,6 +68,19 @@ pub enum TransportError {
         /// What the backend reported.
         reason: String,
     },
+    /// The relay refused a commit for an epoch its topic already left: for the MLS layer to
+    /// refetch, reprocess and retry (the message left the outbox).
+    #[error("stale epoch: the relay refused a commit to {topic}")]
+    StaleEpoch {
+        /// The message's topic.
+        topic: String,
+    },
+    /// The relay refused a message, a subscription or the authentication for lack of rights.
+    #[error("unauthorized: the relay refused {what}")]
+    Unauthorized {
+        /// What was refused (`a publish to <topic>`, `the authentication`, …).
+        what: String,
+    },
 }
 
 impl TransportError {
@@ -82,6 +96,8 @@ impl TransportError {
             Self::PoolFull { .. } => "PoolFull",
             Self::NotConnected => "NotConnected",
             Self::Outbox { .. } => "OutboxFailed",
+            Self::StaleEpoch { .. } => "StaleEpoch",
+            Self::Unauthorized { .. } => "Unauthorized",
         }
     }
 }
@@ -110,6 +126,12 @@ mod tests {
             TransportError::Outbox {
                 reason: String::new(),
             },
+            TransportError::StaleEpoch {
+                topic: String::new(),
+            },
+            TransportError::Unauthorized {
+                what: String::new(),
+            },
         ];
         let codes: Vec<_> = all.iter().map(TransportError::code).collect();
         assert_eq!(
@@ -123,7 +145,9 @@ mod tests {
                 "InvalidConfig",
                 "PoolFull",
                 "NotConnected",
-                "OutboxFailed"
+                "OutboxFailed",
+                "StaleEpoch",
+                "Unauthorized"
             ]
         );
     }

@@ -41,3 +41,30 @@ test('the package runs in workerd', async (t) => {
   assert.equal(typo.checksum.error.code, 'InvalidAddressChecksum');
   assert.equal((await ask('a..eth')).namehash.error.code, 'InvalidName');
 });
+
+test('RelayConnection in workerd: the global WebSocket to the relay, WebCrypto signatures', async (t) => {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { startRelay } = await import('../relay/harness.mjs');
+  const folder = mkdtempSync(join(tmpdir(), 'hybrid-edge-workerd-relay-'));
+  const relay = await startRelay({ folder });
+  t.after(async () => { await relay.mf.dispose(); rmSync(folder, { recursive: true, force: true }); });
+  const scriptPath = await bundleWorker(join(here, 'relay-client-worker.js'));
+  const mf = new Miniflare({
+    modules: true,
+    scriptPath,
+    modulesRoot: dirname(scriptPath),
+    compatibilityDate: '2025-09-01',
+    modulesRules: bundleModuleRules,
+  });
+  t.after(() => mf.dispose());
+  const res = await mf.dispatchFetch(`http://worker/?n=5&relay=${encodeURIComponent(relay.url)}`);
+  /** @type {any} */
+  const body = await res.json();
+  assert.equal(res.status, 200, JSON.stringify(body));
+  assert.equal(body.state, 'connected');
+  assert.deepEqual(body.seqs, [1, 2, 3, 4, 5]);
+  assert.deepEqual(body.messages, [1, 2, 3, 4, 5].map((i) => [i, `w${i}`]));
+  assert.equal(body.outboxSize, 0);
+  assert.ok(body.events.includes('connected'), JSON.stringify(body.events));
+});

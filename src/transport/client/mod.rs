@@ -103,6 +103,8 @@ pub struct Client {
     /// The unanswered probe: (nonce, sent at).
     probe: Option<(u64, u64)>,
     probe_ok: bool,
+    /// The nonce of the challenge the current connection waits to have signed.
+    challenge: Option<[u8; 32]>,
     last_round_trip_ms: Option<u64>,
     reconnects: u32,
     online: bool,
@@ -148,6 +150,7 @@ impl Client {
             ping: None,
             probe: None,
             probe_ok: false,
+            challenge: None,
             last_round_trip_ms: None,
             reconnects: 0,
             online: true,
@@ -242,7 +245,18 @@ impl Client {
     /// Ignored unless a challenge is pending on the current connection.
     pub fn authenticate(&mut self, signature: Vec<u8>, _now: u64) {
         if let State::Authenticating { conn, .. } = self.state {
+            self.challenge = None;
             self.send_frame(conn, &Frame::Auth { signature });
+        }
+    }
+
+    /// Answers the challenge that asked to sign `nonce`. For drivers that sign
+    /// asynchronously: ignored unless `nonce` is the challenge pending on the current
+    /// connection, so a signature that finishes after its socket was replaced never reaches
+    /// the next socket (whose relay nonce differs, and which would refuse it).
+    pub fn authenticate_challenge(&mut self, nonce: &[u8; 32], signature: Vec<u8>, now: u64) {
+        if self.challenge.as_ref() == Some(nonce) {
+            self.authenticate(signature, now);
         }
     }
 
@@ -415,6 +429,7 @@ impl Client {
         };
         match (self.state, frame) {
             (State::Authenticating { .. }, Frame::Challenge { nonce }) => {
+                self.challenge = Some(nonce);
                 self.events.push_back(Event::AuthChallenge { nonce });
             }
             (State::Authenticating { .. }, Frame::Welcome) => self.on_welcome(conn, now),

@@ -91,6 +91,7 @@ impl Client {
         self.ping = None;
         self.probe = None;
         self.probe_ok = false;
+        self.challenge = None;
         self.queue.clear();
         self.queued_bytes = 0;
         // Each connection a message was lost on counts against its retry budget.
@@ -216,6 +217,7 @@ impl Client {
                 }
             }
             ErrorFrame::Unauthorized { id, topic } => {
+                let refused_auth = id.is_none() && topic.is_none();
                 match (id, &topic) {
                     (Some(id), _) => {
                         self.in_flight.remove(&id);
@@ -224,13 +226,15 @@ impl Client {
                     (None, Some(topic)) => {
                         self.subscriptions.remove(topic);
                     }
-                    // The authentication itself was refused: retrying cannot help.
-                    (None, None) => {
-                        self.drop_connection();
-                        self.enter_failed(0);
-                    }
+                    (None, None) => {}
                 }
+                // The cause first, then (for a refused authentication) the consequence.
                 self.events.push_back(Event::Unauthorized { id, topic });
+                if refused_auth {
+                    // Retrying cannot help: give up until `reconnect()`.
+                    self.drop_connection();
+                    self.enter_failed(0);
+                }
                 self.refresh_health(now);
             }
             other => self.events.push_back(Event::RelayError(other)),

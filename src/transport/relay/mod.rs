@@ -81,7 +81,13 @@ struct Connection {
     identity: Option<Identity>,
     subscriptions: BTreeSet<Topic>,
     bucket: TokenBucket,
+    /// Writes are refused until then (ms), after a refusal; see `on_frame`.
+    limited_until: u64,
 }
+
+/// The shortest pause a rate-limit refusal asks for: long enough for the frames a client
+/// sent before it read the refusal to reach the relay (and be refused) within it.
+const MIN_RATE_LIMIT_PAUSE_MS: u32 = 100;
 
 /// The relay state of one Durable Object (one or more topics).
 #[derive(Debug)]
@@ -152,6 +158,7 @@ impl<S: RelayStore> Relay<S> {
                     self.config.rate_per_second,
                     now,
                 ),
+                limited_until: 0,
             },
         );
     }
@@ -222,7 +229,19 @@ impl<S: RelayStore> Relay<S> {
             }
             _ => None,
         };
-        if let Some(Err(retry_after_ms)) = cost.map(|cost| c.bucket.take(cost, now)) {
+        // Once a write is refused, every write of the connection is refused until the time
+        // the refusal named (without spending tokens): the client resends the refused frame
+        // and everything after it only then, so a write already in flight behind a refused
+        // one cannot overtake it, and the topic keeps the sender's order.
+        let metered = cost.map(|cost| match c.limited_until.checked_sub(now) {
+            Some(left) if left > 0 => Err(u32::try_from(left).unwrap_or(u32::MAX)),
+            _ => c.bucket.take(cost, now).map_err(|wait| {
+                let wait = wait.max(MIN_RATE_LIMIT_PAUSE_MS);
+                c.limited_until = now.saturating_add(u64::from(wait));
+                wait
+            }),
+        });
+        if let Some(Err(retry_after_ms)) = metered {
             return out.send(
                 conn,
                 &Frame::Error(ErrorFrame::RateLimited { retry_after_ms }),

@@ -300,6 +300,77 @@ fn rate_limit_refuses_with_retry_after_and_stores_nothing() {
 }
 
 #[test]
+fn after_a_refusal_writes_wait_for_the_named_time_so_none_overtakes() {
+    let mut b = Bench::new(RelayConfig {
+        rate_capacity: 2,
+        rate_per_second: 10,
+        ..RelayConfig::default()
+    });
+    b.login(1, 1);
+    assert!(matches!(
+        b.send(1, publish("group/g", 1, b"a"))[..],
+        [(1, Frame::Ack { seq: 1, .. })]
+    ));
+    let batch = |ids: &[u8]| {
+        Frame::PublishBatch(
+            ids.iter()
+                .map(|&n| match publish("group/g", n, &[n]) {
+                    Frame::Publish(p) => p,
+                    _ => unreachable!(),
+                })
+                .collect(),
+        )
+    };
+    // Two messages need two tokens; one is left: refused for 100 ms.
+    let limited = |ms| {
+        [(
+            1,
+            Frame::Error(ErrorFrame::RateLimited { retry_after_ms: ms }),
+        )]
+    };
+    assert_eq!(b.send(1, batch(&[2, 3])), limited(100));
+    // The next message, already in flight, would fit the bucket but must not overtake.
+    b.now = 40;
+    assert_eq!(b.send(1, publish("group/g", 4, b"d")), limited(60));
+    // Liveness frames still pass.
+    assert_eq!(
+        b.send(1, Frame::Ping { nonce: 1 }),
+        [(1, Frame::Pong { nonce: 1 })]
+    );
+    // At the named time the client's resend, in order, goes through.
+    b.now = 100;
+    let acks: Vec<_> = b
+        .send(1, batch(&[2, 3, 4]))
+        .into_iter()
+        .map(|(_, f)| match f {
+            Frame::Ack { id, seq } => (id.0[0], seq),
+            other => panic!("expected acks, got {other:?}"),
+        })
+        .collect();
+    assert_eq!(acks, [(2, 2), (3, 3), (4, 4)]);
+}
+
+#[test]
+fn a_refusal_asks_for_at_least_the_minimum_pause() {
+    let mut b = Bench::new(RelayConfig {
+        rate_capacity: 1,
+        rate_per_second: 1_000,
+        ..RelayConfig::default()
+    });
+    b.login(1, 1);
+    b.send(1, publish("group/g", 1, b"a"));
+    assert_eq!(
+        b.send(1, publish("group/g", 2, b"b")),
+        [(
+            1,
+            Frame::Error(ErrorFrame::RateLimited {
+                retry_after_ms: 100
+            })
+        )]
+    );
+}
+
+#[test]
 fn subscriptions_per_connection_are_bounded() {
     let mut b = Bench::new(RelayConfig {
         max_subscriptions: 1,

@@ -138,6 +138,36 @@ fn authenticate_outside_a_handshake_is_ignored() {
 }
 
 #[test]
+fn a_signature_answers_only_its_own_challenge() {
+    let mut c = client_with(config());
+    c.connect(0);
+    transmits(&mut c);
+    c.handle_open(ConnId(0), 1);
+    c.handle_frame(ConnId(0), &enc(Frame::Challenge { nonce: [5; 32] }), 2);
+    transmits(&mut c);
+    // A signature over another nonce (a previous socket's) is not sent.
+    c.authenticate_challenge(&[4; 32], vec![1], 3);
+    assert!(transmits(&mut c).is_empty());
+    // The socket dies while the signature is computed: it must not reach the next socket.
+    c.handle_closed(ConnId(0), 4);
+    c.handle_timeout(4 + 1_000);
+    assert_eq!(transmits(&mut c), [Transmit::Connect { conn: ConnId(1) }]);
+    c.handle_open(ConnId(1), 1_005);
+    transmits(&mut c);
+    c.authenticate_challenge(&[5; 32], vec![1], 1_006);
+    assert!(
+        transmits(&mut c).is_empty(),
+        "the old challenge is not pending any more"
+    );
+    c.handle_frame(ConnId(1), &enc(Frame::Challenge { nonce: [6; 32] }), 1_007);
+    c.authenticate_challenge(&[6; 32], vec![2], 1_008);
+    assert_eq!(frames(&mut c), [Frame::Auth { signature: vec![2] }]);
+    // Answered once: a second answer is ignored.
+    c.authenticate_challenge(&[6; 32], vec![3], 1_009);
+    assert!(transmits(&mut c).is_empty());
+}
+
+#[test]
 fn an_open_for_an_unknown_socket_closes_it() {
     let mut c = client_with(config());
     c.connect(0);
@@ -231,11 +261,11 @@ fn connect_from_failed_also_starts_over() {
     assert_eq!(
         ev,
         [
-            Event::Failed { attempts: 0 },
             Event::Unauthorized {
                 id: None,
                 topic: None
-            }
+            },
+            Event::Failed { attempts: 0 }
         ]
     );
     assert!(transmits(&mut c).contains(&Transmit::Close { conn: ConnId(0) }));

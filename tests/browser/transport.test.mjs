@@ -1,0 +1,204 @@
+// A shorter chaos run in headless Chromium: two RelayConnections in a page (the browser's own
+// WebSocket, WebCrypto Ed25519 signing, the packed package's browser entry) exchange
+// messages through the fault-injecting proxy in front of the relay in workerd, while Node
+// drops connections (some mid-frame) and restarts the relay once.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { freePort, startRelay } from '../relay/harness.mjs';
+import { chaosProxy } from '../chaos/chaos.mjs';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const pkg = join(here, '../node_modules/hybrid-edge');
+const MESSAGES = Number(process.env.CHAOS_BROWSER_MESSAGES ?? 1000);
+const DROPS = Number(process.env.CHAOS_BROWSER_DROPS ?? 20);
+
+// The page: the package's browser entry, and a workload the test starts with `run(url, n)`.
+const PAGE = `<!doctype html><meta charset="utf-8"><title>chaos</title>
+<script type="module">
+import { RelayConnection } from '/pkg/browser.js';
+const progress = { delivered: 0, acked: 0, done: false };
+window.progress = progress;
+window.run = async (url, n) => {
+  const side = async (name) => {
+    const keys = await crypto.subtle.generateKey({ name: 'Ed25519' }, false, ['sign', 'verify']);
+    const installationKey = new Uint8Array(await crypto.subtle.exportKey('raw', keys.publicKey));
+    const conn = new RelayConnection({
+      url, installationKey,
+      sign: async (nonce) => new Uint8Array(await crypto.subtle.sign('Ed25519', keys.privateKey, nonce)),
+      connection: { timeout: 5000, retry: { maxAttempts: 100, initialDelay: 20, maxDelay: 250 },
+        keepAlive: { interval: 2000, timeout: 2000 } },
+      health: { interval: 1000, timeout: 2000 },
+    });
+    conn.on('failed', () => conn.reconnect());
+    conn.on('sendFailed', () => queueMicrotask(() => conn.retryFailed()));
+    return { name, conn, topic: 'group/browser-' + name, got: [] };
+  };
+  const sides = [await side('a'), await side('b')];
+  sides.forEach((s, i) => {
+    const other = sides[1 - i];
+    s.conn.on('message', (e) => {
+      if (e.topic !== other.topic) return;
+      s.got.push([e.seq, Number(new TextDecoder().decode(e.payload))]);
+      progress.delivered += 1;
+    });
+    s.conn.subscribe(other.topic, 0);
+  });
+  await Promise.all(sides.map((s) => s.conn.connect()));
+  const half = n / 2;
+  await Promise.all(sides.map(async (s) => {
+    for (let i = 1; i <= half; i++) {
+      s.conn.publish(s.topic, String(i)).then(() => { progress.acked += 1; });
+      if (i % 50 === 0) await new Promise((r) => setTimeout(r, 5));
+    }
+  }));
+  while (progress.delivered < n || progress.acked < n) await new Promise((r) => setTimeout(r, 20));
+  await new Promise((r) => setTimeout(r, 300));
+  let lost = 0, duplicated = 0, reordered = 0;
+  for (const s of sides) {
+    const seen = new Set();
+    let last = 0;
+    for (const [seq, index] of s.got) {
+      if (seen.has(index)) { duplicated += 1; continue; }
+      seen.add(index);
+      if (index < last) reordered += 1;
+      last = Math.max(last, index);
+    }
+    for (let i = 1; i <= half; i++) if (!seen.has(i)) lost += 1;
+  }
+  const health = sides.map((s) => s.conn.getHealthStatus());
+  sides.forEach((s) => s.conn.dispose());
+  return { delivered: progress.delivered, lost, duplicated, reordered, reconnects: health.map((h) => h.reconnects) };
+};
+// Offline: one connection, left in window.offline for the test to inspect.
+window.startOffline = async (url) => {
+  const keys = await crypto.subtle.generateKey({ name: 'Ed25519' }, false, ['sign', 'verify']);
+  const conn = new RelayConnection({
+    url, installationKey: new Uint8Array(await crypto.subtle.exportKey('raw', keys.publicKey)),
+    sign: async (nonce) => new Uint8Array(await crypto.subtle.sign('Ed25519', keys.privateKey, nonce)),
+    connection: { retry: { initialDelay: 20, maxDelay: 100 } },
+  });
+  const log = [];
+  for (const type of ['connected', 'disconnected', 'reconnecting', 'failed']) conn.on(type, (e) => log.push(e.type));
+  await conn.connect();
+  window.offline = { conn, log, acked: undefined };
+};
+document.body.dataset.ready = 'true';
+</script>`;
+
+/** Serves the page and the package on 127.0.0.1 (a secure context: WebCrypto works). */
+async function servePage(t) {
+  const types = { '.js': 'text/javascript', '.wasm': 'application/wasm' };
+  const server = createServer(async (req, res) => {
+    const path = decodeURIComponent((req.url ?? '/').split('?')[0]);
+    if (path === '/') {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      return res.end(PAGE);
+    }
+    const file = normalize(join(pkg, path.replace(/^\/pkg\//, '/')));
+    try {
+      if (!path.startsWith('/pkg/') || !file.startsWith(pkg + sep)) throw new Error('outside');
+      const body = await readFile(file);
+      res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' });
+      res.end(body);
+    } catch {
+      res.writeHead(404);
+      res.end();
+    }
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
+  t.after(() => server.close());
+  return `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}/`;
+}
+
+/** Headless Chromium on a page that serves the package; `errors` collects page errors. */
+async function openPage(t) {
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  t.after(() => browser.close());
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  await page.goto(await servePage(t));
+  await page.waitForSelector('body[data-ready="true"]', { state: 'attached' });
+  return { context, page, errors };
+}
+
+test(`chaos in Chromium: ${MESSAGES} messages, ${DROPS} drops, 1 relay restart`, async (t) => {
+  const folder = mkdtempSync(join(tmpdir(), 'hybrid-edge-browser-chaos-'));
+  const relayPort = await freePort();
+  const bindings = { RATE_CAPACITY: '100000', RATE_PER_SECOND: '100000' };
+  let relay = await startRelay({ folder, port: relayPort, bindings });
+  let seed = 1;
+  const random = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
+  const proxy = await chaosProxy(relayPort, random);
+  t.after(async () => { await proxy.close(); await relay.mf.dispose(); rmSync(folder, { recursive: true, force: true }); });
+
+  const { page, errors } = await openPage(t);
+
+  const result = page.evaluate(([url, n]) => /** @type {any} */ (window).run(url, n), [`ws://127.0.0.1:${proxy.port}/browser-chaos`, MESSAGES]);
+  let finished = false;
+  result.finally(() => { finished = true; });
+  const dropAt = Array.from({ length: DROPS }, (_, i) => Math.floor(((i + 1) / (DROPS + 1)) * MESSAGES * 0.9));
+  const restartAt = Math.floor(MESSAGES * 0.5);
+  let restarted = false;
+  let drops = 0;
+  while (!finished) {
+    const { delivered } = await page.evaluate(() => /** @type {any} */ (window).progress);
+    if (!restarted && delivered >= restartAt) {
+      restarted = true;
+      await relay.mf.dispose();
+      relay = await startRelay({ folder, port: relayPort, bindings });
+    }
+    while (dropAt.length && delivered >= dropAt[0] && proxy.drop()) { dropAt.shift(); drops += 1; }
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  const out = await result;
+  t.diagnostic(`chromium chaos: sent=${MESSAGES} delivered=${out.delivered} lost=${out.lost} duplicated=${out.duplicated} reordered=${out.reordered} drops=${drops} midFrame=${proxy.stats.midFrame} restarts=${restarted ? 1 : 0} reconnects=${out.reconnects}`);
+  assert.deepEqual({ lost: out.lost, duplicated: out.duplicated, reordered: out.reordered, delivered: out.delivered },
+    { lost: 0, duplicated: 0, reordered: 0, delivered: MESSAGES });
+  assert.ok(restarted);
+  assert.ok(drops >= DROPS / 2, `${drops} drops`);
+  assert.deepEqual(errors, []);
+});
+
+test('offline in Chromium: no retries spent while offline, back on `online`', async (t) => {
+  const folder = mkdtempSync(join(tmpdir(), 'hybrid-edge-browser-offline-'));
+  const relay = await startRelay({ folder });
+  t.after(async () => { await relay.mf.dispose(); rmSync(folder, { recursive: true, force: true }); });
+  const { context, page, errors } = await openPage(t);
+  await page.evaluate((url) => /** @type {any} */ (window).startOffline(url), `${relay.url}/browser-offline`);
+  await context.setOffline(true);
+  await page.waitForFunction(() => /** @type {any} */ (window).offline.conn.state === 'offline');
+  // A message published while offline waits in the outbox; no attempt is made meanwhile.
+  await page.evaluate(() => {
+    const w = /** @type {any} */ (window);
+    w.offline.conn.publish('group/offline', 'while offline').then((r) => { w.offline.acked = r.seq; });
+  });
+  await new Promise((r) => setTimeout(r, 500));
+  const during = await page.evaluate(() => {
+    const { conn, log } = /** @type {any} */ (window).offline;
+    return { state: conn.state, log: [...log], outbox: conn.outboxSize };
+  });
+  assert.deepEqual(during, { state: 'offline', log: ['connected', 'disconnected'], outbox: 1 });
+  await context.setOffline(false);
+  await page.waitForFunction(() => /** @type {any} */ (window).offline.acked === 1);
+  const after = await page.evaluate(() => {
+    const { conn, log } = /** @type {any} */ (window).offline;
+    const seen = { state: conn.state, log: [...log] };
+    conn.dispose();
+    return seen;
+  });
+  assert.deepEqual(after, { state: 'connected', log: ['connected', 'disconnected', 'connected'] });
+  assert.deepEqual(errors, []);
+});
