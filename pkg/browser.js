@@ -2,4 +2,4 @@
 import init from './hybrid_edge.js';
 await init({ module_or_path: new URL('./hybrid_edge_bg.wasm', import.meta.url) });
 export * from './hybrid_edge.js';
-export { Client, Group, MemoryStore, IndexedDbStore } from './mls.js';
+export { Client, Group, MemoryStore, IndexedDbStore, DurableObjectStore } from './mls.js';

@@ -82,6 +82,26 @@ export declare class IndexedDbStore implements MlsKeyValueStore {
   close(): void;
 }
 
+/**
+ * Records in Durable Object storage (Cloudflare Workers) under `prefix`; one storage
+ * transaction per batch (values up to 128 KiB in KV-backed objects, 2 MB in SQLite-backed
+ * ones). Pass an `encryptionKey` with it, best a `CryptoKey` imported from a secret: a
+ * passphrase costs 600,000 PBKDF2 iterations of CPU time per start, and Cloudflare has capped
+ * PBKDF2 at 100,000 iterations (workerd issue #1346).
+ */
+export declare class DurableObjectStore implements MlsKeyValueStore {
+  /** `storage` is the object's `ctx.storage` (`DurableObjectStorage`). */
+  constructor(
+    storage: {
+      list(options: { prefix: string }): Promise<Map<string, unknown>>;
+      transaction<T>(closure: (txn: any) => Promise<T>): Promise<T>;
+    },
+    prefix?: string,
+  );
+  getAll(): Promise<[string, Uint8Array][]>;
+  writeBatch(batch: MlsWriteBatch): Promise<void>;
+}
+
 /** How the stored records are encrypted (AES-256-GCM, the record name as additional data). */
 export type MlsEncryptionKey =
   /** An AES-GCM 256-bit key with the `encrypt` and `decrypt` usages (extractable or not). */

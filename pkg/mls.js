@@ -272,6 +272,34 @@ export class IndexedDbStore {
   }
 }
 
+/**
+ * Records in Durable Object storage (Cloudflare Workers), under `prefix` (several clients can
+ * share one object). A batch is one storage transaction, in chunks of 128 keys per call.
+ */
+export class DurableObjectStore {
+  #storage;
+  #prefix;
+
+  constructor(storage, prefix = '') {
+    this.#storage = storage;
+    this.#prefix = prefix;
+  }
+
+  async getAll() {
+    const records = await this.#storage.list({ prefix: this.#prefix });
+    return [...records].map(([name, value]) => [name.slice(this.#prefix.length), value]);
+  }
+
+  async writeBatch({ put, delete: deletes }) {
+    const puts = [...(put ?? [])].map(([name, value]) => [this.#prefix + name, value]);
+    const dels = (deletes ?? []).map((name) => this.#prefix + name);
+    await this.#storage.transaction(async (txn) => {
+      for (let i = 0; i < puts.length; i += 128) await txn.put(Object.fromEntries(puts.slice(i, i + 128)));
+      for (let i = 0; i < dels.length; i += 128) await txn.delete(dels.slice(i, i + 128));
+    });
+  }
+}
+
 // --- Client and Group -----------------------------------------------------------------------
 
 function signerAddress(signer) {

@@ -3,4 +3,4 @@ import { readFileSync } from 'node:fs';
 import { initSync } from './hybrid_edge.js';
 initSync({ module: readFileSync(new URL('./hybrid_edge_bg.wasm', import.meta.url)) });
 export * from './hybrid_edge.js';
-export { Client, Group, MemoryStore, IndexedDbStore } from './mls.js';
+export { Client, Group, MemoryStore, IndexedDbStore, DurableObjectStore } from './mls.js';

@@ -4,4 +4,4 @@ import module from './hybrid_edge_bg.wasm';
 import { initSync } from './hybrid_edge.js';
 initSync({ module });
 export * from './hybrid_edge.js';
-export { Client, Group, MemoryStore, IndexedDbStore } from './mls.js';
+export { Client, Group, MemoryStore, IndexedDbStore, DurableObjectStore } from './mls.js';
