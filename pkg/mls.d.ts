@@ -49,6 +49,12 @@ export interface MlsKeyValueStore {
    * (`MemoryStore` and `IndexedDbStore` keep a non-extractable one).
    */
   defaultEncryptionKey?(): Promise<CryptoKey>;
+  /**
+   * Optional: a Web Lock (`navigator.locks`) name. Where Web Locks exist, a `Client` holds it
+   * from `create` to `close`, and a second `Client.create` on the store (another tab) fails
+   * with `IdentityLocked` instead of corrupting the state.
+   */
+  lockName?: string;
 }
 
 /**
@@ -70,6 +76,8 @@ export declare class MemoryStore implements MlsKeyValueStore {
  */
 export declare class IndexedDbStore implements MlsKeyValueStore {
   private constructor(db: IDBDatabase);
+  /** `hybrid-edge/indexeddb/<database name>`: one client per database, across tabs. */
+  readonly lockName: string;
   /**
    * Opens or creates the database `name` (default `'hybrid-edge'`); one database per client.
    * @throws {HybridEdgeError} `MlsStorage` where IndexedDB is missing.
@@ -241,7 +249,8 @@ export declare class Client {
    * @throws {HybridEdgeError} `WalletSignatureMismatch` (the signature is not the signer's
    * address's), `MlsInvalidArgument` (bad options, another identity in the storage),
    * `UnsupportedCiphersuite`, `MlsStorage` (records that do not decrypt: wrong key, altered
-   * or moved records), `InvalidIdentityBinding` (a stored identity that does not verify).
+   * or moved records), `InvalidIdentityBinding` (a stored identity that does not verify),
+   * `IdentityLocked` (another tab holds the storage's Web Lock).
    */
   static create(options: MlsClientOptions): Promise<Client>;
   /** The wallet address (EIP-55). */
@@ -291,7 +300,10 @@ export declare class Client {
   groupsDueForRotation(now?: Date | number): Group[];
   /** Waits until every write so far is durable; rejects if one failed. */
   flush(): Promise<void>;
-  /** Waits for pending writes, then releases the wasm memory; the client is unusable after. */
+  /**
+   * Waits for pending writes, then releases the wasm memory and the storage's Web Lock; the
+   * client is unusable after.
+   */
   close(): Promise<void>;
 }
 

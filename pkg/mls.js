@@ -163,6 +163,27 @@ function newDefaultKey() {
   return subtle().generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
 }
 
+/**
+ * Takes the Web Lock `name` (`navigator.locks`, browsers) and holds it until the returned
+ * release function is called; `null` if another holder has it; `undefined` where there are
+ * no Web Locks.
+ */
+function takeLock(name) {
+  const locks = globalThis.navigator?.locks;
+  if (!locks) return Promise.resolve(undefined);
+  return new Promise((resolve, reject) => {
+    locks
+      .request(name, { ifAvailable: true }, (lock) => {
+        if (!lock) {
+          resolve(null);
+          return undefined;
+        }
+        return new Promise((release) => resolve(() => release(undefined)));
+      })
+      .catch(reject);
+  });
+}
+
 // --- Storage backends -----------------------------------------------------------------------
 
 /**
@@ -218,6 +239,8 @@ export class IndexedDbStore {
 
   constructor(db) {
     this.#db = db;
+    /** The Web Lock a `Client` holds while it uses this database. */
+    this.lockName = `hybrid-edge/indexeddb/${db.name}`;
   }
 
   /** Opens (or creates) the database `name`. */
@@ -315,6 +338,7 @@ export class Client {
   #groups = new Map();
   #tail = Promise.resolve();
   #failed;
+  #release;
 
   /** @private Use `Client.create`. */
   constructor(core, storage, key) {
@@ -328,6 +352,24 @@ export class Client {
     if (typeof storage?.getAll !== 'function' || typeof storage.writeBatch !== 'function') {
       throw invalidArgument('storage must have getAll() and writeBatch({ put, delete })');
     }
+    let release;
+    if (typeof storage.lockName === 'string') {
+      release = await takeLock(storage.lockName);
+      if (release === null) {
+        throw hybridEdgeError('IdentityLocked', `another instance (tab) holds this identity: ${storage.lockName}`);
+      }
+    }
+    try {
+      const client = await Client.#open(options, storage, encryptionKey, signer);
+      client.#release = release;
+      return client;
+    } catch (err) {
+      release?.();
+      throw err;
+    }
+  }
+
+  static async #open(options, storage, encryptionKey, signer) {
     const raw = new Map(await storage.getAll());
     const { key, kdfPut } = await encryptionKeyFor(encryptionKey, storage, raw.get(KDF_RECORD));
     const names = [...raw.keys()].filter((name) => name.startsWith(RECORD_PREFIX));
@@ -425,9 +467,10 @@ export class Client {
   }
 
   async close() {
-    await this.#tail;
+    await this.#tail.catch(() => {});
     this.#core.free();
     this.#groups.clear();
+    this.#release?.();
   }
 
   /** @internal For `Group`. */

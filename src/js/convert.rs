@@ -310,6 +310,7 @@ export type HybridEdgeErrorCode =
   | 'DmMemberLimit'
   | 'MemberNotFound'
   | 'GroupInactive'
+  | 'IdentityLocked'
   | 'MalformedMlsMessage'
   | 'InvalidIdentityBinding'
   | 'InvalidKeyPackage'
