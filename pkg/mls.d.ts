@@ -120,7 +120,11 @@ export type MlsEncryptionKey =
    */
   | { passphrase: string; iterations?: number };
 
-/** Options of {@link Client.create}. */
+/**
+ * Options of {@link Client.create}. `ciphersuite`, `maxPastEpochs`, `keyRotationInterval` and
+ * `keyPackageLifetime` are fixed when the identity is created and stored with it; when the
+ * storage already holds an identity they are ignored.
+ */
 export interface MlsClientOptions {
   /**
    * The wallet: it signs the statement binding the new installation key to its address
