@@ -184,3 +184,5 @@ export declare class RelayConnection {
   /** Removes a listener added with `on`. */
   off<K extends keyof RelayConnectionEvents>(type: K, listener: (event: RelayConnectionEvents[K]) => void): void;
 }
+// MLS: `Client`, `Group` and the storage backends (hand-written JS around the wasm core).
+export * from './mls.js';

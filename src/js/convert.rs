@@ -299,6 +299,7 @@ export type HybridEdgeErrorCode =
   | 'DmMemberLimit'
   | 'MemberNotFound'
   | 'GroupInactive'
+  | 'IdentityLocked'
   | 'MalformedMlsMessage'
   | 'InvalidIdentityBinding'
   | 'InvalidKeyPackage'
@@ -526,4 +527,194 @@ pub(crate) fn health_to_js(h: crate::transport::HealthStatus) -> JsValue {
         ("outboxSize", number(h.outbox_size as u64)),
         ("timestamp", number(h.timestamp)),
     ])
+}
+// --- MLS ------------------------------------------------------------------------------------
+
+fn mls_argument(reason: &str) -> JsValue {
+    to_js_error(crate::mls::MlsError::InvalidArgument {
+        reason: reason.into(),
+    })
+}
+
+/// Unix seconds from a JS number (negative and NaN are 0, fractions dropped).
+pub(crate) fn seconds(n: f64) -> u64 {
+    // `as` saturates: NaN → 0, negatives → 0, +∞ → u64::MAX.
+    n as u64
+}
+
+/// Bytes from `0x`-prefixed (or bare) hex, as group ids and record keys travel in JS.
+fn hex_bytes(hex: &str, what: &str) -> Result<Vec<u8>, JsValue> {
+    alloy_primitives::hex::decode(hex).map_err(|_| mls_argument(&format!("{what} must be hex")))
+}
+
+/// A group id (`0x` hex) from JS; throws `MlsInvalidArgument`.
+pub(crate) fn group_id(hex: &str) -> Result<Vec<u8>, JsValue> {
+    hex_bytes(hex, "a group id")
+}
+
+/// A JS array of `Uint8Array`s; throws `MlsInvalidArgument` for anything else.
+pub(crate) fn byte_list(array: &js_sys::Array) -> Result<Vec<Vec<u8>>, JsValue> {
+    array
+        .iter()
+        .map(|v| {
+            v.dyn_into::<js_sys::Uint8Array>()
+                .map(|b| b.to_vec())
+                .map_err(|_| mls_argument("expected an array of Uint8Array"))
+        })
+        .collect()
+}
+
+/// Wallet addresses from JS (EIP-55 or single-case); throws `InvalidAddress`.
+pub(crate) fn address_list(
+    addresses: &[String],
+) -> Result<Vec<alloy_primitives::Address>, JsValue> {
+    addresses
+        .iter()
+        .map(|a| crate::eth::parse_address(a).map_err(to_js_error))
+        .collect()
+}
+
+/// Stored records: (key, value) pairs.
+type Records = Vec<(Vec<u8>, Vec<u8>)>;
+
+/// `[hexKey, value][]` records from JS storage; throws `MlsStorage` for anything else.
+pub(crate) fn records_from_js(array: &js_sys::Array) -> Result<Records, JsValue> {
+    let bad = || {
+        to_js_error(crate::mls::MlsError::Storage {
+            reason: "records must be [hexKey, Uint8Array] pairs".into(),
+        })
+    };
+    array
+        .iter()
+        .map(|pair| {
+            let pair = pair.dyn_into::<js_sys::Array>().map_err(|_| bad())?;
+            let key = pair.get(0).as_string().ok_or_else(bad)?;
+            let key = alloy_primitives::hex::decode(key).map_err(|_| bad())?;
+            let value = pair
+                .get(1)
+                .dyn_into::<js_sys::Uint8Array>()
+                .map_err(|_| bad())?;
+            Ok((key, value.to_vec()))
+        })
+        .collect()
+}
+
+/// A change set as `{ puts: [hexKey, value][], deletes: hexKey[] }` (bare lower-case hex).
+pub(crate) fn change_set_to_js(changes: crate::storage::ChangeSet) -> JsValue {
+    let key = |k: &[u8]| JsValue::from(alloy_primitives::hex::encode(k));
+    let puts: js_sys::Array = changes
+        .puts
+        .iter()
+        .map(|(k, v)| js_sys::Array::of2(&key(k), &bytes(v)))
+        .collect();
+    let deletes: js_sys::Array = changes.deletes.iter().map(|k| key(k)).collect();
+    object(&[("puts", puts.into()), ("deletes", deletes.into())])
+}
+
+/// A member as `{ address, installationId }`.
+pub(crate) fn member_to_js(member: &crate::mls::MemberIdentity) -> JsValue {
+    object(&[
+        ("address", member.address_checksummed().into()),
+        ("installationId", member.installation_id.clone().into()),
+    ])
+}
+
+fn members_to_js(members: &[crate::mls::MemberIdentity]) -> JsValue {
+    members
+        .iter()
+        .map(member_to_js)
+        .collect::<js_sys::Array>()
+        .into()
+}
+
+/// A commit of this client as `{ groupId, commit?, welcome?, epoch }`.
+pub(crate) fn commit_to_js(
+    group_id: &[u8],
+    out: Option<crate::mls::CommitOutput>,
+    epoch: u64,
+) -> JsValue {
+    let (commit, welcome) = match out {
+        Some(out) => (Some(out.commit), out.welcome),
+        None => (None, None),
+    };
+    object(&[
+        ("groupId", hex_string(group_id).into()),
+        ("commit", opt(commit.as_deref(), bytes)),
+        ("welcome", opt(welcome.as_deref(), bytes)),
+        ("epoch", number(epoch)),
+    ])
+}
+
+/// An MLS event as the `MlsCoreEvent` object of the TypeScript types.
+pub(crate) fn mls_event_to_js(event: crate::mls::Event) -> JsValue {
+    use crate::mls::{Changes, Event};
+    let kind = |t: &str| ("type", JsValue::from(t));
+    let changes = |c: &Changes| {
+        [
+            ("added", members_to_js(&c.added)),
+            ("removed", members_to_js(&c.removed)),
+            ("updated", members_to_js(&c.updated)),
+            ("selfRemoved", c.self_removed.into()),
+        ]
+    };
+    match event {
+        Event::Application {
+            group_id,
+            epoch,
+            sender,
+            content,
+        } => object(&[
+            kind("application"),
+            ("groupId", hex_string(&group_id).into()),
+            ("epoch", number(epoch)),
+            ("sender", sender.address_checksummed().into()),
+            ("senderInstallationId", sender.installation_id.into()),
+            ("content", bytes(&content)),
+        ]),
+        Event::Commit {
+            group_id,
+            epoch,
+            sender,
+            changes: c,
+        } => {
+            let mut fields = vec![
+                kind("commit"),
+                ("groupId", hex_string(&group_id).into()),
+                ("epoch", number(epoch)),
+                ("sender", sender.address_checksummed().into()),
+                ("senderInstallationId", sender.installation_id.into()),
+            ];
+            fields.extend(changes(&c));
+            object(&fields)
+        }
+        Event::Proposal {
+            group_id,
+            sender,
+            changes: c,
+        } => {
+            let mut fields = vec![
+                kind("proposal"),
+                ("groupId", hex_string(&group_id).into()),
+                ("sender", sender.address_checksummed().into()),
+                ("senderInstallationId", sender.installation_id.into()),
+            ];
+            fields.extend(changes(&c));
+            object(&fields)
+        }
+        Event::Welcome {
+            group_id,
+            epoch,
+            members,
+            dm,
+        } => object(&[
+            kind("welcome"),
+            ("groupId", hex_string(&group_id).into()),
+            ("epoch", number(epoch)),
+            ("members", members_to_js(&members)),
+            ("dm", dm.into()),
+        ]),
+        Event::Own { group_id } => {
+            object(&[kind("own"), ("groupId", hex_string(&group_id).into())])
+        }
+    }
 }

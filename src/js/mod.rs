@@ -4,6 +4,7 @@
 
 mod convert;
 pub mod eth;
+pub mod mls;
 pub mod resolve;
 pub mod sanitize;
 pub mod transport;

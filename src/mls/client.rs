@@ -389,7 +389,7 @@ impl Client {
         &self,
         key_packages: &[Vec<u8>],
     ) -> Result<Vec<KeyPackage>, MlsError> {
-        key_packages
+        let parsed = key_packages
             .iter()
             .map(|bytes| {
                 let message = parse_message(bytes)?;
@@ -413,7 +413,18 @@ impl Client {
                 verify::verify_key_package(&kp)?;
                 Ok(kp)
             })
-            .collect()
+            .collect::<Result<Vec<_>, MlsError>>()?;
+        let mut keys: Vec<&[u8]> = parsed
+            .iter()
+            .map(|kp| kp.leaf_node().signature_key().as_slice())
+            .collect();
+        keys.sort_unstable();
+        if keys.windows(2).any(|w| w[0] == w[1]) {
+            return Err(MlsError::InvalidKeyPackage {
+                reason: "two key packages of the same installation".into(),
+            });
+        }
+        Ok(parsed)
     }
 
     pub(crate) fn join_config(&self) -> MlsGroupJoinConfig {

@@ -50,6 +50,13 @@ pub enum MlsError {
     /// This client is no longer a member of the group (it left or was removed).
     #[error("this client is no longer a member of the group")]
     GroupInactive,
+    /// Another instance (a browser tab) holds this identity's storage: two writers would
+    /// corrupt it. Raised by the JS `Client` when it cannot take the storage's Web Lock.
+    #[error("another instance holds this identity: {name}")]
+    IdentityLocked {
+        /// The lock's name.
+        name: String,
+    },
 
     // --- Faults of untrusted input ----------------------------------------------------------
     /// The bytes are not a well-formed MLS message of the expected kind.
@@ -142,6 +149,7 @@ impl MlsError {
             Self::DmMemberLimit => "DmMemberLimit",
             Self::MemberNotFound { .. } => "MemberNotFound",
             Self::GroupInactive => "GroupInactive",
+            Self::IdentityLocked { .. } => "IdentityLocked",
             Self::MalformedMessage { .. } => "MalformedMlsMessage",
             Self::InvalidIdentityBinding { .. } => "InvalidIdentityBinding",
             Self::InvalidKeyPackage { .. } => "InvalidKeyPackage",
@@ -220,6 +228,7 @@ mod tests {
             MlsError::DmMemberLimit,
             MlsError::MemberNotFound { member: s() },
             MlsError::GroupInactive,
+            MlsError::IdentityLocked { name: s() },
             MlsError::MalformedMessage { reason: s() },
             MlsError::InvalidIdentityBinding { reason: s() },
             MlsError::InvalidKeyPackage { reason: s() },
@@ -248,6 +257,7 @@ mod tests {
                 "DmMemberLimit",
                 "MemberNotFound",
                 "GroupInactive",
+                "IdentityLocked",
                 "MalformedMlsMessage",
                 "InvalidIdentityBinding",
                 "InvalidKeyPackage",

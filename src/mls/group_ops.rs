@@ -145,6 +145,18 @@ impl Client {
         if is_dm(&group.mls) && group.mls.members().count() + key_packages.len() > 2 {
             return Err(MlsError::DmMemberLimit);
         }
+        if let Some(member) = group.mls.members().find(|m| {
+            key_packages
+                .iter()
+                .any(|kp| kp.leaf_node().signature_key().as_slice() == m.signature_key.as_slice())
+        }) {
+            return Err(MlsError::InvalidKeyPackage {
+                reason: format!(
+                    "installation {} is already a member",
+                    super::identity::installation_id(&member.signature_key)
+                ),
+            });
+        }
         let group = self
             .groups
             .get_mut(group_id)

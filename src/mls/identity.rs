@@ -267,8 +267,23 @@ impl IdentityRequest {
         if signer != self.address {
             return Err(mismatch(format!("signed by {}", signer.to_checksum(None))));
         }
+        self.complete_unchecked(wallet_signature)
+    }
+
+    /// Like [`complete`](Self::complete) but without checking that the signature recovers to
+    /// the address: only its length (65 bytes) is checked.
+    ///
+    /// Dangerous: an identity whose signature does not recover to its address is refused by
+    /// every peer ([`MlsError::InvalidIdentityBinding`]) and by [`Client::restore`]. It exists
+    /// to test that peers do refuse such bindings.
+    ///
+    /// [`Client::restore`]: super::Client::restore
+    pub fn complete_unchecked(self, wallet_signature: &[u8]) -> Result<Identity, MlsError> {
         let Ok(wallet_signature) = <[u8; WALLET_SIGNATURE_LEN]>::try_from(wallet_signature) else {
-            return Err(mismatch("not 65 bytes".into()));
+            return Err(MlsError::WalletSignatureMismatch {
+                address: self.address.to_checksum(None),
+                reason: "not 65 bytes".into(),
+            });
         };
         let binding = Binding {
             address: self.address,

@@ -634,6 +634,25 @@ fn key_packages_batch_last_resort_and_suite_checks() {
             .code(),
         "InvalidKeyPackage"
     );
+    // Two key packages of one installation, or one of a member: refused before anything
+    // changes (openmls would fail with a library error).
+    let two = bob.create_key_packages(2, now()).unwrap();
+    let groups = alice.group_ids().len();
+    assert_eq!(
+        alice.create_group(&two, false, now()).unwrap_err().code(),
+        "InvalidKeyPackage"
+    );
+    assert_eq!(alice.group_ids().len(), groups);
+    let (group_id, _) = alice.create_group(&two[..1], false, now()).unwrap();
+    assert_eq!(
+        alice.add_members(&group_id, &two[1..]).unwrap_err().code(),
+        "InvalidKeyPackage"
+    );
+    let own = key_package(&mut alice);
+    assert_eq!(
+        alice.add_members(&group_id, &[own]).unwrap_err().code(),
+        "InvalidKeyPackage"
+    );
     // Another suite's key package.
     let mut p256 = client(4, Suite::P256Aes128P256);
     let kp = key_package(&mut p256);

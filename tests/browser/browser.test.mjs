@@ -89,3 +89,62 @@ test('the packed package works in a Vite build without plugins', async (t) => {
   });
   assert.deepEqual(errors, []);
 });
+
+test('MLS in Chromium: state in IndexedDB survives closing the page, encrypted with a non-extractable key, one tab per identity', async (t) => {
+  const outDir = mkdtempSync(join(tmpdir(), 'hybrid-edge-vite-mls-'));
+  await build({ root: join(here, 'mls-app'), logLevel: 'error', build: { outDir, emptyOutDir: true } });
+  const url = await serveDir(t, outDir);
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  t.after(() => browser.close());
+  // One profile for every page: IndexedDB and Web Locks are shared, as between tabs.
+  const context = await browser.newContext();
+  const { generatePrivateKey, privateKeyToAccount } = await import('viem/accounts');
+  const keys = { alice: generatePrivateKey(), bob: generatePrivateKey() };
+  const [a, b] = [privateKeyToAccount(keys.alice).address, privateKeyToAccount(keys.bob).address];
+  const errors = [];
+  /** Opens the app at `phase` in a new page (tab) and returns its result. @returns {Promise<any>} */
+  const open = async (phase, { keep = false } = {}) => {
+    const page = await context.newPage();
+    page.on('pageerror', (err) => errors.push(err.message));
+    await page.goto(`${url}?phase=${phase}&alice=${keys.alice}&bob=${keys.bob}`);
+    await page.waitForFunction(() => document.getElementById('out').textContent.startsWith('{'), undefined, { timeout: 60_000 });
+    const result = JSON.parse(await page.textContent('#out'));
+    if (!keep) await page.close();
+    return { result, page };
+  };
+  const expected = (label) => [0, 1].flatMap((i) => [`${label}: alice→bob ${i}`, `${label}: bob→alice ${i}`, a, b]);
+
+  const { result: setup } = await open('setup');
+  assert.deepEqual(setup.addresses, [a, b], JSON.stringify(setup));
+  assert.deepEqual(setup.got, expected('setup'));
+
+  const { result: resumed } = await open('resume');
+  assert.equal(resumed.late, 'sent before the reload', JSON.stringify(resumed));
+  assert.deepEqual(resumed.groupIds, [setup.groupId, setup.groupId]);
+  assert.deepEqual(resumed.got, [...expected('resume'), ...expected('rotated')]);
+  assert.equal(resumed.epoch, setup.epoch + 1);
+
+  const { result: raw } = await open('inspect');
+  assert.deepEqual(raw, {
+    records: raw.records,
+    keyType: 'CryptoKey',
+    extractable: false,
+    exported: 'refused',
+    privateKeyFound: true,
+    privateKeyStored: false,
+    secretStored: false,
+  });
+  assert.ok(raw.records > 3);
+
+  // Two tabs on one identity: the second gets IdentityLocked until the first goes away.
+  const { result: holder, page: first } = await open('lock', { keep: true });
+  assert.equal(holder.holding, a);
+  assert.deepEqual((await open('second')).result, { second: 'IdentityLocked' });
+  await first.close();
+  assert.deepEqual((await open('second')).result, { second: 'opened' });
+  assert.deepEqual(errors, []);
+});

@@ -1,0 +1,354 @@
+// Types of mls.js: the MLS `Client`, its `Group`s and the storage backends.
+import type { MlsMember } from './hybrid_edge.js';
+
+/**
+ * Anything that signs like viem's `account.signMessage({ message })` (EIP-191
+ * `personal_sign`): a viem `privateKeyToAccount(...)`, a local account, or a `WalletClient`
+ * with an account. The address comes from `address` or `account.address`.
+ */
+export interface MlsSigner {
+  /** The wallet address (when the signer is an account). */
+  address?: string;
+  /** The hoisted account of a viem `WalletClient`. */
+  account?: { address: string };
+  /** Signs `message` with EIP-191 `personal_sign`: 65 bytes as `0x` hex (or bytes). */
+  signMessage(args: { message: string }): Promise<string | Uint8Array>;
+}
+
+/**
+ * The records to write in one atomic batch: all of `put` and `delete`, or none of them.
+ * Values are opaque bytes (already encrypted); names are short ASCII strings.
+ */
+export interface MlsWriteBatch {
+  /** Records to create or overwrite. */
+  put: Map<string, Uint8Array>;
+  /** Records to delete. */
+  delete: string[];
+}
+
+/**
+ * The storage a `Client` writes its state to. Implement it over any store that can write
+ * several records atomically:
+ *
+ * - Durable Object storage: `getAll` = `storage.list()`; `writeBatch` =
+ *   `storage.transaction(async (txn) => { await txn.put(Object.fromEntries(put)); await txn.delete(del) })`
+ *   (chunks of 128 keys per call).
+ * - Node: a `Map` behind a file written to a temporary name and renamed over the old one
+ *   (`fs.rename` is atomic), or a database transaction.
+ *
+ * One store holds one client. `writeBatch` must resolve only once the batch is durable, and
+ * leave the previous records untouched if it fails.
+ */
+export interface MlsKeyValueStore {
+  /** Every record the store holds (read once, by `Client.create`). */
+  getAll(): Promise<Iterable<[string, Uint8Array | ArrayBuffer]>>;
+  /** Writes one batch atomically; resolves once it is durable. */
+  writeBatch(batch: MlsWriteBatch): Promise<void>;
+  /**
+   * Optional: the AES-256-GCM key to use when `Client.create` gets no `encryptionKey`
+   * (`MemoryStore` and `IndexedDbStore` keep a non-extractable one).
+   */
+  defaultEncryptionKey?(): Promise<CryptoKey>;
+  /**
+   * Optional: a Web Lock (`navigator.locks`) name. Where Web Locks exist, a `Client` holds it
+   * from `create` to `close`, and a second `Client.create` on the store (another tab) fails
+   * with `IdentityLocked` instead of corrupting the state.
+   */
+  lockName?: string;
+}
+
+/**
+ * Records in memory, lost with the process (the default storage). Its default encryption
+ * key is a non-extractable key created on first use and held by this object.
+ */
+export declare class MemoryStore implements MlsKeyValueStore {
+  getAll(): Promise<Map<string, Uint8Array>>;
+  writeBatch(batch: MlsWriteBatch): Promise<void>;
+  defaultEncryptionKey(): Promise<CryptoKey>;
+  /** The records as stored (values encrypted), for inspection and export. */
+  entries(): IterableIterator<[string, Uint8Array]>;
+}
+
+/**
+ * Records in IndexedDB (browsers): one `strict`-durability readwrite transaction per batch.
+ * Its default encryption key is a non-extractable `CryptoKey` created once and kept in the
+ * same database, so the key's bytes never leave the browser's key store.
+ */
+export declare class IndexedDbStore implements MlsKeyValueStore {
+  private constructor(db: IDBDatabase);
+  /** `hybrid-edge/indexeddb/<database name>`: one client per database, across tabs. */
+  readonly lockName: string;
+  /**
+   * Opens or creates the database `name` (default `'hybrid-edge'`); one database per client.
+   * @throws {HybridEdgeError} `MlsStorage` where IndexedDB is missing.
+   */
+  static open(name?: string): Promise<IndexedDbStore>;
+  getAll(): Promise<Map<string, Uint8Array>>;
+  writeBatch(batch: MlsWriteBatch): Promise<void>;
+  defaultEncryptionKey(): Promise<CryptoKey>;
+  /** Closes the database connection. */
+  close(): void;
+}
+
+/**
+ * Records in Durable Object storage (Cloudflare Workers) under `prefix`; one storage
+ * transaction per batch (values up to 128 KiB in KV-backed objects, 2 MB in SQLite-backed
+ * ones). Pass an `encryptionKey` with it, best a `CryptoKey` imported from a secret: a
+ * passphrase costs 600,000 PBKDF2 iterations of CPU time per start, and Cloudflare has capped
+ * PBKDF2 at 100,000 iterations (workerd issue #1346).
+ */
+export declare class DurableObjectStore implements MlsKeyValueStore {
+  /** `storage` is the object's `ctx.storage` (`DurableObjectStorage`). */
+  constructor(
+    storage: {
+      list(options: { prefix: string }): Promise<Map<string, unknown>>;
+      transaction<T>(closure: (txn: any) => Promise<T>): Promise<T>;
+    },
+    prefix?: string,
+  );
+  getAll(): Promise<[string, Uint8Array][]>;
+  writeBatch(batch: MlsWriteBatch): Promise<void>;
+}
+
+/** How the stored records are encrypted (AES-256-GCM, the record name as additional data). */
+export type MlsEncryptionKey =
+  /** An AES-GCM 256-bit key with the `encrypt` and `decrypt` usages (extractable or not). */
+  | CryptoKey
+  /**
+   * A passphrase stretched with PBKDF2-HMAC-SHA256 (`iterations` ≥ 600,000, the default);
+   * the random salt and the iteration count are stored beside the records (`meta/kdf`).
+   */
+  | { passphrase: string; iterations?: number };
+
+/**
+ * Options of {@link Client.create}. `ciphersuite`, `maxPastEpochs`, `keyRotationInterval` and
+ * `keyPackageLifetime` are fixed when the identity is created and stored with it; when the
+ * storage already holds an identity they are ignored.
+ */
+export interface MlsClientOptions {
+  /**
+   * The wallet: it signs the statement binding the new installation key to its address
+   * (once, when the storage holds no identity yet). When the storage holds one, the signer
+   * is not asked to sign; if it names an address, it must be the stored identity's.
+   */
+  signer: MlsSigner;
+  /** Where the state lives (default: a new `MemoryStore`). */
+  storage?: MlsKeyValueStore;
+  /**
+   * The key of the records at rest. Optional with `MemoryStore` and `IndexedDbStore` (their
+   * default key); required with other stores.
+   */
+  encryptionKey?: MlsEncryptionKey;
+  /**
+   * The ciphersuite of every group (RFC 9420 name). Default
+   * `MLS_128_DHKEMX25519_CHACHA20POLY1305_SHA256_Ed25519`; also
+   * `MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519` and `MLS_128_DHKEMP256_AES128GCM_SHA256_P256`.
+   * Any other is `UnsupportedCiphersuite`.
+   */
+  ciphersuite?: string;
+  /** Past epochs whose keys are kept to decrypt late messages (default 3, at most 100). */
+  maxPastEpochs?: number;
+  /** Milliseconds between self-updates of a group, see `Group.rotationDue` (default 24 h). */
+  keyRotationInterval?: number;
+  /** Milliseconds a new key package stays valid (default 30 days; 1 h to 84 days). */
+  keyPackageLifetime?: number;
+  /**
+   * Dangerous: do not check locally that the wallet's signature recovers to its address.
+   * Every peer refuses an identity whose binding does not verify (`InvalidIdentityBinding`).
+   */
+  dangerouslySkipSignerCheck?: boolean;
+}
+
+/** What a commit of this client produced: send `commit` to the group, `welcome` to new members. */
+export interface MlsCommitResult {
+  /** The commit (`MLSMessage`, a PrivateMessage). */
+  commit: Uint8Array;
+  /** The welcome for the members added, if any. */
+  welcome?: Uint8Array;
+  /** The group's epoch after the commit. */
+  epoch: number;
+}
+
+/** Membership changes of a commit or proposal. */
+export interface MlsChanges {
+  /** Installations added. */
+  added: MlsMember[];
+  /** Installations removed. */
+  removed: MlsMember[];
+  /** Installations that replaced their leaf keys. */
+  updated: MlsMember[];
+  /** True when this client was removed (it left, or was removed): the group is gone. */
+  selfRemoved: boolean;
+}
+
+/** What `process` made of an incoming message. */
+export type MlsEvent =
+  | {
+      type: 'application';
+      /** The group's id (`0x` hex) and handle. */
+      groupId: string;
+      group: Group;
+      /** The epoch it was sent in. */
+      epoch: number;
+      /** The sender's wallet address (EIP-55), verified by signature recovery. */
+      sender: string;
+      senderInstallationId: string;
+      /** The decrypted content. */
+      content: Uint8Array;
+      /** `content` as text when it is valid UTF-8. */
+      text: string | undefined;
+    }
+  | ({
+      /** A commit that was verified and applied: the group is now at `epoch`. */
+      type: 'commit';
+      groupId: string;
+      /** Absent when this client was removed. */
+      group?: Group;
+      epoch: number;
+      sender: string;
+      senderInstallationId: string;
+    } & MlsChanges)
+  | ({
+      /** A proposal that was verified and queued; it takes effect with the next commit. */
+      type: 'proposal';
+      groupId: string;
+      group: Group;
+      sender: string;
+      senderInstallationId: string;
+    } & MlsChanges)
+  | {
+      /** A welcome that was verified: this client joined the group. */
+      type: 'welcome';
+      groupId: string;
+      group: Group;
+      epoch: number;
+      members: MlsMember[];
+      dm: boolean;
+    }
+  | {
+      /** This client's own message, echoed back (nothing to apply). */
+      type: 'own';
+      groupId: string;
+      group: Group;
+    };
+
+/**
+ * An MLS client: one installation of a wallet (its own Ed25519 key, bound to the address by
+ * a wallet signature), its key packages and groups.
+ *
+ * Every method that changes state resolves only after the change is durably written to the
+ * storage (one atomic batch); calls apply in the order they are made. If a write fails, the
+ * client rejects further changes with `MlsStorage`: create it again from the storage.
+ *
+ * Errors are `HybridEdgeError`s; messages from the network fail with the untrusted-input codes
+ * (`TamperedMessage`, `ReplayedMessage`, `WrongEpoch`, `MessageForUnknownGroup`, `NotAMember`,
+ * `InvalidIdentityBinding`, `MalformedMlsMessage`, ...): drop the message and carry on.
+ */
+export declare class Client {
+  private constructor();
+  /**
+   * Restores the client whose state `storage` holds, or creates a new identity (the signer
+   * signs its binding statement once) when the storage is empty.
+   *
+   * @throws {HybridEdgeError} `WalletSignatureMismatch` (the signature is not the signer's
+   * address's), `MlsInvalidArgument` (bad options, another identity in the storage),
+   * `UnsupportedCiphersuite`, `MlsStorage` (records that do not decrypt: wrong key, altered
+   * or moved records), `InvalidIdentityBinding` (a stored identity that does not verify),
+   * `IdentityLocked` (another tab holds the storage's Web Lock).
+   */
+  static create(options: MlsClientOptions): Promise<Client>;
+  /** The wallet address (EIP-55). */
+  readonly address: string;
+  /** `0x` + 32 hex digits naming this installation. */
+  readonly installationId: string;
+  /** The ciphersuite's RFC 9420 name. */
+  readonly ciphersuite: string;
+  /** Bytes of MLS state (before encryption). */
+  readonly stateSizeBytes: number;
+  /**
+   * `count` (1 to 100) single-use key packages (`MLSMessage` bytes) to publish.
+   * @throws {HybridEdgeError} `MlsInvalidArgument`.
+   */
+  createKeyPackages(count: number): Promise<Uint8Array[]>;
+  /** A last-resort key package: it stays usable after a welcome used it. */
+  createLastResortKeyPackage(): Promise<Uint8Array>;
+  /**
+   * Creates a group with the owners of `keyPackages` (a DM with `dm: true`: exactly one key
+   * package). Send `welcome` to the new members; `commit` needs no sending (nobody else is
+   * in the group yet) but orders the epoch. Both are absent without key packages.
+   *
+   * @throws {HybridEdgeError} `DmMemberLimit`, `MalformedMlsMessage`, `InvalidKeyPackage`,
+   * `InvalidIdentityBinding`.
+   */
+  createGroup(
+    keyPackages?: Uint8Array[],
+    options?: { dm?: boolean },
+  ): Promise<{ group: Group; commit?: Uint8Array; welcome?: Uint8Array }>;
+  /**
+   * Joins a group from a welcome addressed to one of this client's key packages, after
+   * verifying every member's wallet binding.
+   * @throws {HybridEdgeError} `MalformedMlsMessage`, `InvalidWelcome`, `InvalidIdentityBinding`.
+   */
+  joinFromWelcome(welcome: Uint8Array): Promise<Group>;
+  /**
+   * Processes any incoming `MLSMessage` (application message, proposal or commit of one of
+   * this client's groups, or a welcome).
+   * @throws {HybridEdgeError} the untrusted-input codes.
+   */
+  process(bytes: Uint8Array): Promise<MlsEvent>;
+  /** The groups this client is in (after a restart too). */
+  groups(): Group[];
+  /** The group with this id (`0x` hex), if this client is in it. */
+  group(id: string): Group | undefined;
+  /** The groups whose key rotation is due at `now` (a `Date` or ms; default now). */
+  groupsDueForRotation(now?: Date | number): Group[];
+  /** Waits until every write so far is durable; rejects if one failed. */
+  flush(): Promise<void>;
+  /**
+   * Waits for pending writes, then releases the wasm memory and the storage's Web Lock; the
+   * client is unusable after.
+   */
+  close(): Promise<void>;
+}
+
+/** One group (or DM) of a {@link Client}. Get it from `createGroup`, `joinFromWelcome`, `groups()`. */
+export declare class Group {
+  private constructor();
+  /** The group id, `0x` + hex. */
+  readonly id: string;
+  /** The current epoch. */
+  readonly epoch: number;
+  /** Whether this is a DM (two members at most). */
+  readonly dm: boolean;
+  /** The members: verified wallet addresses (EIP-55) and installation ids, in leaf order. */
+  members(): MlsMember[];
+  /**
+   * Encrypts an application message (UTF-8 for a string): an `MLSMessage` to send to the group.
+   * @throws {HybridEdgeError} `UnknownGroup` once this client left the group.
+   */
+  encrypt(content: string | Uint8Array): Promise<Uint8Array>;
+  /** The same as `Client.process`: any message goes to its own group. */
+  process(bytes: Uint8Array): Promise<MlsEvent>;
+  /**
+   * Adds the owners of `keyPackages` in one commit.
+   * @throws {HybridEdgeError} `DmMemberLimit`, `InvalidKeyPackage`, `InvalidIdentityBinding`.
+   */
+  addMembers(keyPackages: Uint8Array[]): Promise<MlsCommitResult>;
+  /**
+   * Removes every installation of `addresses` in one commit.
+   * @throws {HybridEdgeError} `MemberNotFound` (not a member, or this client's own address:
+   * use `leave`), `InvalidAddress`.
+   */
+  removeMembers(addresses: string[]): Promise<MlsCommitResult>;
+  /** A self-update commit: new leaf keys (post-compromise security). */
+  rotateKeys(): Promise<MlsCommitResult>;
+  /** Commits the proposals received so far (for example another member's leave). */
+  commitPendingProposals(): Promise<MlsCommitResult>;
+  /**
+   * Proposes to leave: send the returned proposal; this client is out once a member commits
+   * it (processing that commit forgets the group).
+   */
+  leave(): Promise<Uint8Array>;
+  /** True when this client's last self-update here is `keyRotationInterval` old at `now`. */
+  rotationDue(now?: Date | number): boolean;
+}
