@@ -1,0 +1,165 @@
+// `npm run bench:mls`: the MLS client of the package (wasm, through its JS `Client` with the
+// default encrypted MemoryStore, so every call also seals and writes its change set) against
+// ts-mls, in one Node process, same ciphersuite (MLS_128_DHKEMX25519_CHACHA20POLY1305_SHA256_Ed25519):
+//   - 100-byte application messages, one sender, one receiver: encrypt + decrypt pairs/s;
+//   - a group of N: add N − 1 in one commit, a member joins from the Welcome, an empty commit
+//     (self-update), a member processes it — for N = 200 and, for hybrid-edge, 1,000;
+//   - storage bytes per member, and the native Rust figures (`cargo bench --bench mls`).
+// Writes bench/results/mls.json. Numbers only: nothing fails.
+//   --no-native   skip the native run (it builds the bench binary on first use)
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { privateKeyToAccount, generatePrivateKey } from 'viem/accounts';
+import {
+  createApplicationMessage, createCommit, createGroup, joinGroup, processPrivateMessage,
+  getCiphersuiteImpl, getCiphersuiteFromName, defaultCapabilities, defaultLifetime,
+  emptyPskIndex, generateKeyPackage, encodeMlsMessage, decodeMlsMessage,
+} from 'ts-mls';
+
+const SUITE = 'MLS_128_DHKEMX25519_CHACHA20POLY1305_SHA256_Ed25519';
+const PAIRS_MS = 2000;
+const content = new Uint8Array(100).fill(0x61);
+const wasm = await import('../pkg/node.js');
+
+/** Runs `step` (async) repeatedly for `ms`; returns calls per second. */
+async function rate(step, ms = PAIRS_MS) {
+  for (let i = 0; i < 20; i++) await step(); // warm-up
+  let n = 0;
+  const start = performance.now();
+  while (performance.now() - start < ms) {
+    await step();
+    n++;
+  }
+  return n / ((performance.now() - start) / 1000);
+}
+
+async function timed(f) {
+  const t = performance.now();
+  const value = await f();
+  return [performance.now() - t, value];
+}
+
+// ── hybrid-edge ──
+const newClient = (storage) => wasm.Client.create({ signer: privateKeyToAccount(generatePrivateKey()), storage });
+
+async function heMessages() {
+  const alice = await newClient();
+  const bob = await newClient();
+  const [kp] = await bob.createKeyPackages(1);
+  const { group: a, welcome } = await alice.createGroup([kp], { dm: true });
+  const b = await bob.joinFromWelcome(/** @type {Uint8Array} */ (welcome));
+  return rate(async () => {
+    const event = await b.process(await a.encrypt(content));
+    if (event.type !== 'application') throw new Error(`expected an application message, got ${event.type}`);
+  });
+}
+
+async function heGroup(size) {
+  const storage = new wasm.MemoryStore();
+  const creator = await wasm.Client.create({ signer: privateKeyToAccount(generatePrivateKey()), storage });
+  const joiner = await newClient();
+  const kps = [...(await joiner.createKeyPackages(1))];
+  // Members' identities and key packages are set up outside the timing, 100 at a time.
+  for (let i = kps.length; i < size - 1; i += 100) {
+    const batch = await Promise.all(Array.from({ length: Math.min(100, size - 1 - i) }, () => newClient()));
+    for (const c of batch) kps.push(...(await c.createKeyPackages(1)));
+  }
+  const { group } = await creator.createGroup([]);
+  const [addMs, added] = await timed(() => group.addMembers(kps));
+  const [joinMs, joined] = await timed(() => joiner.joinFromWelcome(/** @type {Uint8Array} */ (added.welcome)));
+  const [updateMs, update] = await timed(() => group.rotateKeys());
+  const [processMs] = await timed(() => joined.process(update.commit));
+  let storedBytes = 0;
+  for (const [key, value] of storage.entries()) storedBytes += key.length + value.length;
+  return { addMs, joinMs, updateMs, processMs, totalMs: addMs + joinMs + updateMs + processMs, bytesPerMember: storedBytes / size };
+}
+
+// ── ts-mls, the same workload ──
+const impl = await getCiphersuiteImpl(getCiphersuiteFromName(SUITE));
+const tsMember = (name) => generateKeyPackage({ credentialType: 'basic', identity: new TextEncoder().encode(name) }, defaultCapabilities(), defaultLifetime, [], impl);
+// Every message crosses the wire encoding, as the package's bytes do.
+const wire = (m) => decodeMlsMessage(encodeMlsMessage(m), 0)[0];
+
+async function tsMessages() {
+  const alice = await tsMember('alice');
+  const bob = await tsMember('bob');
+  let a = await createGroup(new TextEncoder().encode('dm'), alice.publicPackage, alice.privatePackage, [], impl);
+  const add = await createCommit({ state: a, cipherSuite: impl }, { extraProposals: [{ proposalType: 'add', add: { keyPackage: bob.publicPackage } }] });
+  a = add.newState;
+  const welcome = wire({ welcome: add.welcome, wireformat: 'mls_welcome', version: 'mls10' });
+  let b = await joinGroup(welcome.welcome, bob.publicPackage, bob.privatePackage, emptyPskIndex, impl, a.ratchetTree);
+  return rate(async () => {
+    const sent = await createApplicationMessage(a, content, impl);
+    a = sent.newState;
+    const pm = wire({ privateMessage: sent.privateMessage, wireformat: 'mls_private_message', version: 'mls10' });
+    const got = await processPrivateMessage(b, pm.privateMessage, emptyPskIndex, impl);
+    b = got.newState;
+    if (got.kind === 'newState') throw new Error('expected an application message');
+  });
+}
+
+async function tsGroup(size) {
+  const creatorKp = await tsMember('creator');
+  const kps = [];
+  for (let i = 1; i < size; i++) kps.push(await tsMember(`m${i}`));
+  let c = await createGroup(new TextEncoder().encode('group'), creatorKp.publicPackage, creatorKp.privatePackage, [], impl);
+  const adds = kps.map((k) => ({ proposalType: 'add', add: { keyPackage: k.publicPackage } }));
+  const [addMs, added] = await timed(() => createCommit({ state: c, cipherSuite: impl }, { extraProposals: adds }));
+  c = added.newState;
+  const [joinMs, j] = await timed(() => {
+    const w = wire({ welcome: added.welcome, wireformat: 'mls_welcome', version: 'mls10' });
+    return joinGroup(w.welcome, kps[0].publicPackage, kps[0].privatePackage, emptyPskIndex, impl, c.ratchetTree);
+  });
+  const [updateMs, update] = await timed(() => createCommit({ state: c, cipherSuite: impl }, {}));
+  const [processMs] = await timed(() => processPrivateMessage(j, wire(update.commit).privateMessage, emptyPskIndex, impl));
+  return { addMs, joinMs, updateMs, processMs, totalMs: addMs + joinMs + updateMs + processMs };
+}
+
+function native() {
+  if (process.argv.includes('--no-native')) return null;
+  try {
+    const out = execFileSync('cargo', ['bench', '--quiet', '--bench', 'mls'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    const line = out.split('\n').find((l) => l.startsWith('native:')) ?? '';
+    const msgs = Number(/msgsPerSec=([\d.]+)/.exec(line)?.[1]);
+    const group = Number(/group200Ms=([\d.]+)/.exec(line)?.[1]);
+    return Number.isFinite(msgs) ? { msgsPerSec: msgs, group200Ms: group } : null;
+  } catch {
+    return null;
+  }
+}
+
+const f0 = (n) => n.toFixed(0).padStart(8);
+const f1 = (n) => n.toFixed(1).padStart(9);
+console.log(`bench:mls — Node ${process.version}, ${SUITE}`);
+const he = await heMessages();
+const ts = await tsMessages();
+console.log(`100-byte messages, encrypt + decrypt  hybrid-edge ${f0(he)} pairs/s   ts-mls ${f0(ts)} pairs/s   ratio ${(he / ts).toFixed(2)}x (target ≥ 6x)`);
+const he200 = await heGroup(200);
+const ts200 = await tsGroup(200);
+const row = (name, g) => console.log(`${name.padEnd(24)} add ${f1(g.addMs)} ms  join ${f1(g.joinMs)} ms  self-update ${f1(g.updateMs)} ms  process ${f1(g.processMs)} ms  total ${f1(g.totalMs)} ms`);
+row('200 members, hybrid-edge', he200);
+row('200 members, ts-mls', ts200);
+console.log(`200 members: hybrid-edge takes ${(he200.totalMs / ts200.totalMs).toFixed(3)} of ts-mls's time (target ≤ ${(1 / 6).toFixed(3)}); state ${he200.bytesPerMember.toFixed(0)} stored bytes per member`);
+const he1000 = await heGroup(1000);
+row('1,000 members, h-e', he1000);
+console.log(`1,000 members: state ${he1000.bytesPerMember.toFixed(0)} stored bytes per member (tree as added in one commit: sparse)`);
+const nat = native();
+if (nat) console.log(`native (cargo bench --bench mls): ${f0(nat.msgsPerSec)} pairs/s, 200 members ${nat.group200Ms.toFixed(1)} ms; wasm/native ${(he / nat.msgsPerSec).toFixed(2)}x`);
+
+const results = {
+  suite: SUITE,
+  msgsPerSec: he,
+  tsMlsMsgsPerSec: ts,
+  group200Ms: he200.totalMs,
+  tsMlsGroup200Ms: ts200.totalMs,
+  nativeMsgsPerSec: nat?.msgsPerSec ?? null,
+  nativeGroup200Ms: nat?.group200Ms ?? null,
+  group200: he200,
+  tsMlsGroup200: ts200,
+  group1000: he1000,
+  node: process.version,
+};
+mkdirSync(new URL('../bench/results/', import.meta.url), { recursive: true });
+writeFileSync(new URL('../bench/results/mls.json', import.meta.url), JSON.stringify(results, null, 2) + '\n');
+console.log('wrote bench/results/mls.json');
