@@ -78,14 +78,20 @@ async function heGroup(size) {
 // ── ts-mls, the same workload ──
 const impl = await getCiphersuiteImpl(getCiphersuiteFromName(SUITE));
 const tsMember = (name) => generateKeyPackage({ credentialType: 'basic', identity: new TextEncoder().encode(name) }, defaultCapabilities(), defaultLifetime, [], impl);
-// Every message crosses the wire encoding, as the package's bytes do.
+/**
+ * Every message crosses the wire encoding, as the package's bytes do.
+ * @param {any} m
+ * @returns {any} the decoded message (its variant is known at each call)
+ */
 const wire = (m) => decodeMlsMessage(encodeMlsMessage(m), 0)[0];
+/** @param {any} keyPackage @returns {any} an Add proposal */
+const addProposal = (keyPackage) => ({ proposalType: 'add', add: { keyPackage } });
 
 async function tsMessages() {
   const alice = await tsMember('alice');
   const bob = await tsMember('bob');
   let a = await createGroup(new TextEncoder().encode('dm'), alice.publicPackage, alice.privatePackage, [], impl);
-  const add = await createCommit({ state: a, cipherSuite: impl }, { extraProposals: [{ proposalType: 'add', add: { keyPackage: bob.publicPackage } }] });
+  const add = await createCommit({ state: a, cipherSuite: impl }, { extraProposals: [addProposal(bob.publicPackage)] });
   a = add.newState;
   const welcome = wire({ welcome: add.welcome, wireformat: 'mls_welcome', version: 'mls10' });
   let b = await joinGroup(welcome.welcome, bob.publicPackage, bob.privatePackage, emptyPskIndex, impl, a.ratchetTree);
@@ -104,7 +110,7 @@ async function tsGroup(size) {
   const kps = [];
   for (let i = 1; i < size; i++) kps.push(await tsMember(`m${i}`));
   let c = await createGroup(new TextEncoder().encode('group'), creatorKp.publicPackage, creatorKp.privatePackage, [], impl);
-  const adds = kps.map((k) => ({ proposalType: 'add', add: { keyPackage: k.publicPackage } }));
+  const adds = kps.map((k) => addProposal(k.publicPackage));
   const [addMs, added] = await timed(() => createCommit({ state: c, cipherSuite: impl }, { extraProposals: adds }));
   c = added.newState;
   const [joinMs, j] = await timed(() => {
