@@ -26,6 +26,14 @@ export interface RelayConnectionOptions extends TransportConfig {
   /** The installation's Ed25519 public key (32 bytes), sent in `Hello`. */
   installationKey: Uint8Array;
   /**
+   * The installation's wallet binding: the MLS credential identity of `docs/identity.md`
+   * (address, this installation key, issue time and the wallet's EIP-191 signature over the
+   * statement). The relay verifies it and proves the connection's address from it; only
+   * then may the connection read that address's inbox topic (`inbox/<lower-case address>`).
+   * Without it the connection is authenticated by its key alone (group topics only).
+   */
+  binding?: Uint8Array;
+  /**
    * Signs the relay's 32-byte nonce with the installation's Ed25519 private key (a 64-byte
    * signature). Called once per connection; may be asynchronous (WebCrypto, a hardware key).
    * A signature finished after its socket died is dropped, never sent to the next socket.

@@ -14,7 +14,13 @@ use libfuzzer_sys::fuzz_target;
 struct AnyHooks;
 
 impl RelayHooks for AnyHooks {
-    fn verify(&self, installation: &[u8], _: &[u8; 32], _: &[u8]) -> Option<Identity> {
+    fn verify(
+        &self,
+        installation: &[u8],
+        _: &[u8; 32],
+        _: &[u8],
+        _: Option<&[u8]>,
+    ) -> Option<Identity> {
         Some(Identity {
             installation: installation.to_vec(),
             address: "0x01".into(),

@@ -134,12 +134,13 @@ export class RelayObject extends DurableObject {
   }
 
   async handle(conn, bytes) {
-    // The signature check is asynchronous (WebCrypto), so it runs before the core sees the
-    // Auth frame; the core then takes its result.
+    // The Ed25519 check is asynchronous (WebCrypto), so it runs before the core sees the
+    // Auth frame; the core takes its verdict, verifies the wallet binding the connection
+    // presented (EIP-191, in the package) and reads the connection's address from it.
     const auth = this.core.pendingAuth(conn, bytes);
-    const address = auth && (await verifyEd25519(auth)) ? '' : undefined;
+    const signatureValid = auth ? await verifyEd25519(auth) : undefined;
     if (!this.sockets.has(conn)) return;
-    const sends = this.core.handleFrame(conn, bytes, Date.now(), address);
+    const sends = this.core.handleFrame(conn, bytes, Date.now(), signatureValid);
     this.persist();
     for (const { conn: to, bytes: frame } of sends) {
       try { this.sockets.get(to)?.send(frame); } catch { /* closing; its close event follows */ }
@@ -172,8 +173,8 @@ export class RelayObject extends DurableObject {
 }
 
 /**
- * Checks the installation's Ed25519 signature over the relay nonce. The wallet binding
- * (EIP-191) is not checked yet, so no address is proven: inbox topics stay unreadable.
+ * Checks the installation's Ed25519 signature over the relay nonce (the wallet binding is
+ * checked by the core, in Rust).
  */
 async function verifyEd25519({ installation, nonce, signature }) {
   try {

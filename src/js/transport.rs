@@ -10,34 +10,13 @@ use super::convert::{
     change_to_js, client_config, event_to_js, health_to_js, message_id, sends_to_js, to_js_error,
     topic, transmit_to_js,
 };
-use crate::transport::relay::{Handshake, Identity, JournalStore, Relay, RelayConfig, RelayHooks};
+use crate::transport::relay::{JournalStore, PackageHooks, Relay, RelayConfig};
 use crate::transport::{Client, ConnId, ConnectionState, MemoryOutbox};
 
 /// The relay state machine of one Durable Object (one or more topics).
 #[wasm_bindgen]
 pub struct RelayCore {
     relay: Relay<JournalStore>,
-}
-
-/// Answers the signature check with the result the caller computed for this frame.
-struct Verified(Option<String>);
-
-impl RelayHooks for Verified {
-    fn verify(
-        &self,
-        installation: &[u8],
-        _nonce: &[u8; 32],
-        _signature: &[u8],
-    ) -> Option<Identity> {
-        self.0.clone().map(|address| Identity {
-            installation: installation.to_vec(),
-            address,
-        })
-    }
-
-    fn classify(&self, _payload: &[u8]) -> Option<Handshake> {
-        None
-    }
 }
 
 #[wasm_bindgen]
@@ -81,20 +60,23 @@ impl RelayCore {
         super::convert::auth_to_js(self.relay.pending_auth(ConnId(conn.into()), bytes))
     }
 
-    /// Handles one binary message from `conn` at `now` (ms). `authAddress` is the proven
-    /// wallet address when the frame is the `Auth` that `pendingAuth` named and the caller
-    /// verified it (`''` for a verified key without a wallet binding); leave it out
-    /// otherwise. Returns the frames to send, `[{ conn, bytes }]`, in order. Never throws:
-    /// bad input is answered with an error frame.
+    /// Handles one binary message from `conn` at `now` (ms). `signatureValid` is the
+    /// caller's Ed25519 check of the `Auth` that `pendingAuth` named (true only if that
+    /// signature verified; leave it out for other frames). The wallet binding a `BoundHello`
+    /// presented is verified here (EIP-191 recovery, `docs/identity.md`) and gives the
+    /// connection its address; a connection without one gets no address (no inbox). MLS
+    /// commits are ordered by their clear header (first commit of an epoch wins, later
+    /// ones get `StaleEpoch`). Returns the frames to send, `[{ conn, bytes }]`, in order.
+    /// Never throws: bad input is answered with an error frame.
     #[wasm_bindgen(js_name = handleFrame, unchecked_return_type = "{ conn: number, bytes: Uint8Array }[]")]
     pub fn handle_frame(
         &mut self,
         conn: u32,
         bytes: &[u8],
         now: f64,
-        #[wasm_bindgen(js_name = authAddress)] auth_address: Option<String>,
+        #[wasm_bindgen(js_name = signatureValid)] signature_valid: Option<bool>,
     ) -> js_sys::Array {
-        let hooks = Verified(auth_address);
+        let hooks = PackageHooks::new(signature_valid == Some(true));
         sends_to_js(
             self.relay
                 .handle_frame(ConnId(conn.into()), bytes, now as u64, &hooks),
@@ -301,12 +283,16 @@ impl TransportClient {
     /// in-memory outbox; `seed` (fresh randomness from the caller) drives the backoff jitter
     /// and message ids. `config` overrides the documented defaults (`TransportConfig`:
     /// `connection: { timeout, retry, keepAlive, pool }`, `batching`, `health`,
-    /// `maxFrameSize`). Throws `InvalidConfig` naming the first bad field.
+    /// `maxFrameSize`). `binding`, the installation's wallet binding (the credential
+    /// identity of `docs/identity.md`), is presented to the relay on every connection so
+    /// that it proves the connection's address (needed to read the address's inbox).
+    /// Throws `InvalidConfig` naming the first bad field.
     #[wasm_bindgen(constructor)]
     pub fn new(
         installation: Vec<u8>,
         seed: f64,
         config: Option<js_sys::Object>,
+        binding: Option<Vec<u8>>,
     ) -> Result<TransportClient, JsValue> {
         let config = client_config(
             &config.map_or(JsValue::UNDEFINED, JsValue::from),
@@ -314,6 +300,10 @@ impl TransportClient {
         )?;
         let client = Client::new(config, installation, Box::new(MemoryOutbox::new()))
             .map_err(to_js_error)?;
+        let client = match binding {
+            Some(binding) => client.with_binding(binding),
+            None => client,
+        };
         Ok(TransportClient { client })
     }
 

@@ -9,12 +9,14 @@
 //! [`RelayOutput`]s to the sockets. Nothing from a client can make it panic: every frame is
 //! decoded with limits and refused with an error frame.
 
+mod hooks;
 mod journal;
 mod rules;
 mod store;
 
 use std::collections::{BTreeMap, BTreeSet};
 
+pub use hooks::PackageHooks;
 pub use journal::{Change, JournalStore};
 pub use rules::{
     accept_commit, may_publish, may_read, Handshake, Identity, TokenBucket, TopicKind,
@@ -54,8 +56,15 @@ impl Default for RelayConfig {
 /// The checks the relay delegates to the rest of the package.
 pub trait RelayHooks {
     /// Checks `signature` over `nonce` by `installation`, and the installation's wallet
-    /// binding; returns the proven identity, or `None` to refuse.
-    fn verify(&self, installation: &[u8], nonce: &[u8; 32], signature: &[u8]) -> Option<Identity>;
+    /// `binding` when the connection presented one ([`Frame::BoundHello`]); returns the
+    /// proven identity (its address read from the verified binding), or `None` to refuse.
+    fn verify(
+        &self,
+        installation: &[u8],
+        nonce: &[u8; 32],
+        signature: &[u8],
+        binding: Option<&[u8]>,
+    ) -> Option<Identity>;
     /// Reads the clear MLS framing header of a payload; `None` for anything that is not a
     /// handshake message (stored without ordering rules).
     fn classify(&self, payload: &[u8]) -> Option<Handshake>;
@@ -78,6 +87,8 @@ struct Connection {
     /// The challenge, consumed by the first `Auth` (a replayed auth finds none).
     nonce: Option<[u8; 32]>,
     installation: Option<Vec<u8>>,
+    /// The wallet binding of a [`Frame::BoundHello`].
+    binding: Option<Vec<u8>>,
     identity: Option<Identity>,
     subscriptions: BTreeSet<Topic>,
     bucket: TokenBucket,
@@ -151,6 +162,7 @@ impl<S: RelayStore> Relay<S> {
             Connection {
                 nonce: Some(nonce),
                 installation: None,
+                binding: None,
                 identity: None,
                 subscriptions: BTreeSet::new(),
                 bucket: TokenBucket::new(
@@ -259,10 +271,21 @@ impl<S: RelayStore> Relay<S> {
                     None => out.send(conn, &unauthorized),
                 }
             }
+            Frame::BoundHello {
+                installation,
+                binding,
+            } if c.installation.is_none() => {
+                c.installation = Some(installation);
+                c.binding = Some(binding);
+                match c.nonce {
+                    Some(nonce) => out.send(conn, &Frame::Challenge { nonce }),
+                    None => out.send(conn, &unauthorized),
+                }
+            }
             Frame::Auth { signature } => {
                 let proven = match (c.nonce.take(), &c.installation, &c.identity) {
                     (Some(nonce), Some(installation), None) => {
-                        hooks.verify(installation, &nonce, &signature)
+                        hooks.verify(installation, &nonce, &signature, c.binding.as_deref())
                     }
                     _ => None,
                 };
@@ -463,5 +486,7 @@ impl Outputs {
     }
 }
 
+#[cfg(test)]
+mod package_tests;
 #[cfg(test)]
 pub(crate) mod tests;
