@@ -75,14 +75,28 @@ export class RelayObject extends DurableObject {
     if (changes.length === 0) return;
     const blob = (u8) => u8.slice().buffer;
     this.ctx.storage.transactionSync(() => {
+      // Appends go out in multi-row inserts (at most 100 bound values per statement) and
+      // each topic's head once, at the end: per-statement cost dominates small messages.
+      /** @type {unknown[]} */
+      let rows = [];
+      /** @type {Map<string, number>} */
+      const heads = new Map();
+      const flushAppends = () => {
+        if (rows.length === 0) return;
+        const n = rows.length / 5;
+        this.sql.exec(`INSERT INTO messages (topic, seq, id, payload, at) VALUES ${Array(n).fill('(?, ?, ?, ?, ?)').join(', ')}`, ...rows);
+        rows = [];
+      };
       for (const c of changes) {
+        if (c.kind === 'append') {
+          rows.push(c.topic, c.seq, blob(c.id), blob(c.payload), c.at);
+          heads.set(c.topic, Math.max(heads.get(c.topic) ?? 0, c.seq));
+          if (rows.length >= 100) flushAppends();
+          continue;
+        }
+        // Other changes keep their order relative to the appends before them.
+        flushAppends();
         switch (c.kind) {
-          case 'append':
-            this.sql.exec('INSERT INTO messages (topic, seq, id, payload, at) VALUES (?, ?, ?, ?, ?)',
-              c.topic, c.seq, blob(c.id), blob(c.payload), c.at);
-            this.sql.exec(`INSERT INTO topics (topic, head) VALUES (?, ?)
-              ON CONFLICT (topic) DO UPDATE SET head = MAX(head, excluded.head)`, c.topic, c.seq);
-            break;
           case 'epoch':
             this.sql.exec(`INSERT INTO topics (topic, head, epoch) VALUES (?, 0, ?)
               ON CONFLICT (topic) DO UPDATE SET epoch = excluded.epoch`, c.topic, c.epoch);
@@ -104,6 +118,11 @@ export class RelayObject extends DurableObject {
             this.sql.exec('DELETE FROM messages WHERE at < ?', c.before);
             break;
         }
+      }
+      flushAppends();
+      for (const [topic, head] of heads) {
+        this.sql.exec(`INSERT INTO topics (topic, head) VALUES (?, ?)
+          ON CONFLICT (topic) DO UPDATE SET head = MAX(head, excluded.head)`, topic, head);
       }
     });
   }
