@@ -3,3 +3,4 @@ import init from './hybrid_edge.js';
 await init({ module_or_path: new URL('./hybrid_edge_bg.wasm', import.meta.url) });
 export * from './hybrid_edge.js';
 export { RelayConnection } from './transport.js';
+export { RelayPool } from './pool.js';

@@ -192,3 +192,55 @@ export declare class RelayConnection {
   /** Removes a listener added with `on`. */
   off<K extends keyof RelayConnectionEvents>(type: K, listener: (event: RelayConnectionEvents[K]) => void): void;
 }
+
+/** Options of {@link RelayPool}: those of {@link RelayConnection}, with a base URL and a shard function. */
+export interface RelayPoolOptions extends Omit<RelayConnectionOptions, 'url' | 'outbox'> {
+  /** The relay's base WebSocket URL; a shard's connection goes to `<url>/<encodeURIComponent(shard)>`. */
+  url: string | URL;
+  /** The relay shard (Durable Object) a topic lives in. Default: the topic itself. */
+  shardOf?: (topic: string) => string;
+}
+
+/** The events of {@link RelayPool}: every {@link RelayConnection} event, with the shard it came from, and `idleClosed`. */
+export type RelayPoolEvents = {
+  [K in keyof RelayConnectionEvents]: RelayConnectionEvents[K] & { shard: string };
+} & {
+  /** A connection was closed after `connection.pool.idleTimeout` without use. */
+  idleClosed: { type: 'idleClosed'; shard: string };
+};
+
+/**
+ * Connections to several relay shards: one {@link RelayConnection} per shard in use, at most
+ * `connection.pool.maxConnections` (default 10), each closed after `idleTimeout` (default
+ * 300000 ms) with no subscription, nothing unacknowledged and no traffic. Messages are kept
+ * in each connection's in-memory outbox.
+ *
+ * ```ts
+ * const pool = new RelayPool({ url: 'wss://relay.example.com', installationKey, sign, binding });
+ * pool.on('message', ({ topic, seq, payload }) => save(topic, seq, payload));
+ * pool.subscribe(`inbox/${address}`, lastSeq);
+ * await pool.publish('group/42', bytes);
+ * ```
+ */
+export declare class RelayPool {
+  /** Throws `InvalidConfig` for missing options or out-of-range settings. */
+  constructor(options: RelayPoolOptions);
+  /** Subscribes to `topic` after `cursor` on its shard's connection (opened if needed). Throws `PoolFull` or `InvalidTopic`. */
+  subscribe(topic: string, cursor?: number): void;
+  /** Stops delivering `topic`; its connection may then go idle. */
+  unsubscribe(topic: string): void;
+  /** Publishes on `topic`'s shard connection; rejects with `PoolFull` when every connection is busy, else as {@link RelayConnection.publish}. */
+  publish(topic: string, payload: Uint8Array | string): Promise<PublishReceipt>;
+  /** The open connection of `topic`'s shard, if any. */
+  connectionFor(topic: string): RelayConnection | undefined;
+  /** Open connections. */
+  readonly size: number;
+  /** The shards with an open connection. */
+  readonly shards: string[];
+  /** Calls `listener` for every event of `type` from any connection; returns a function that removes it. */
+  on<K extends keyof RelayPoolEvents>(type: K, listener: (event: RelayPoolEvents[K]) => void): () => void;
+  /** Removes a listener added with `on`. */
+  off<K extends keyof RelayPoolEvents>(type: K, listener: (event: RelayPoolEvents[K]) => void): void;
+  /** Closes every connection for good. */
+  dispose(): void;
+}

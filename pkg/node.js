@@ -4,3 +4,4 @@ import { initSync } from './hybrid_edge.js';
 initSync({ module: readFileSync(new URL('./hybrid_edge_bg.wasm', import.meta.url)) });
 export * from './hybrid_edge.js';
 export { RelayConnection } from './transport.js';
+export { RelayPool } from './pool.js';

@@ -5,3 +5,4 @@ import { initSync } from './hybrid_edge.js';
 initSync({ module });
 export * from './hybrid_edge.js';
 export { RelayConnection } from './transport.js';
+export { RelayPool } from './pool.js';

@@ -10,6 +10,7 @@ use super::convert::{
     change_to_js, client_config, event_to_js, health_to_js, message_id, sends_to_js, to_js_error,
     topic, transmit_to_js,
 };
+use crate::transport::pool::Pool;
 use crate::transport::relay::{JournalStore, PackageHooks, Relay, RelayConfig};
 use crate::transport::{Client, ConnId, ConnectionState, MemoryOutbox};
 
@@ -492,5 +493,67 @@ impl TransportClient {
     #[wasm_bindgen(getter, js_name = outboxSize)]
     pub fn outbox_size(&self) -> u32 {
         u32::try_from(self.client.outbox().len()).unwrap_or(u32::MAX)
+    }
+}
+
+/// The bookkeeping of a connection pool (one connection per relay shard in use, at most
+/// `connection.pool.maxConnections`, closed after `idleTimeout` without use) for a JS driver
+/// that holds the connections themselves (`RelayPool`). Times are ms.
+#[wasm_bindgen]
+pub struct TransportPool {
+    pool: Pool<()>,
+}
+
+#[wasm_bindgen]
+impl TransportPool {
+    /// A pool with the settings of `config` (`TransportConfig`; only `connection.pool` is
+    /// used, the rest is checked). Throws `InvalidConfig` naming the first bad field.
+    #[wasm_bindgen(constructor)]
+    pub fn new(config: Option<js_sys::Object>) -> Result<TransportPool, JsValue> {
+        let config = client_config(&config.map_or(JsValue::UNDEFINED, JsValue::from), 0)?;
+        config.validate().map_err(to_js_error)?;
+        Ok(TransportPool {
+            pool: Pool::new(config.pool),
+        })
+    }
+
+    /// Marks `shard` used; returns true if it was not in the pool and the caller must open
+    /// a connection for it now. Throws `PoolFull` when `maxConnections` are in use.
+    pub fn acquire(&mut self, shard: &str, now: f64) -> Result<bool, JsValue> {
+        let mut opened = false;
+        self.pool
+            .get_or_open(shard, now as u64, || {
+                opened = true;
+                Ok(())
+            })
+            .map_err(to_js_error)?;
+        Ok(opened)
+    }
+
+    /// Traffic on `shard` (or work still pending on it): not idle as of `now`.
+    pub fn touch(&mut self, shard: &str, now: f64) {
+        self.pool.touch(shard, now as u64);
+    }
+
+    /// When the next connection becomes idle (ms), or `undefined`.
+    #[wasm_bindgen(js_name = pollTimeout)]
+    pub fn poll_timeout(&self) -> Option<f64> {
+        self.pool.poll_timeout().map(|t| t as f64)
+    }
+
+    /// Removes the shards idle since `idleTimeout` and returns them: close their connections.
+    #[wasm_bindgen(js_name = handleTimeout)]
+    pub fn handle_timeout(&mut self, now: f64) -> Vec<String> {
+        self.pool
+            .handle_timeout(now as u64)
+            .into_iter()
+            .map(|(shard, ())| shard)
+            .collect()
+    }
+
+    /// Connections in the pool.
+    #[wasm_bindgen(getter)]
+    pub fn size(&self) -> u32 {
+        u32::try_from(self.pool.len()).unwrap_or(u32::MAX)
     }
 }
