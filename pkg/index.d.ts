@@ -244,3 +244,28 @@ export declare class RelayPool {
   /** Closes every connection for good. */
   dispose(): void;
 }
+
+/**
+ * A {@link RelayOutboxStore} in the browser's IndexedDB: a message is stored (the
+ * transaction committed with `durability: 'strict'`) before it is sent, deleted once the
+ * relay acknowledges it, and after a reload the next {@link RelayConnection} given a store
+ * of the same name sends again, oldest first, whatever was not acknowledged (the relay
+ * stores each idempotency id once, so nothing is delivered twice).
+ *
+ * ```ts
+ * const relay = new RelayConnection({ url, installationKey, sign, outbox: new IndexedDbOutbox(`outbox-${installationId}`) });
+ * ```
+ */
+export declare class IndexedDbOutbox implements RelayOutboxStore {
+  /**
+   * `name` is the database name: use one per connection (for example per installation and
+   * relay URL), since a connection resends everything its store holds. Throws
+   * `InvalidConfig` where there is no IndexedDB.
+   */
+  constructor(name?: string, options?: { indexedDB?: IDBFactory });
+  load(): Promise<OutboxMessage[]>;
+  put(message: OutboxMessage): Promise<void>;
+  delete(id: Uint8Array): Promise<void>;
+  /** Closes the database connection; the messages stay. */
+  close(): Promise<void>;
+}

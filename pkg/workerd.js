@@ -6,3 +6,4 @@ initSync({ module });
 export * from './hybrid_edge.js';
 export { RelayConnection } from './transport.js';
 export { RelayPool } from './pool.js';
+export { IndexedDbOutbox } from './outbox-idb.js';
