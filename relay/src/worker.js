@@ -24,7 +24,8 @@ export class RelayObject extends DurableObject {
   constructor(ctx, env) {
     super(ctx, env);
     const limit = (v) => (v === undefined || v === '' ? undefined : Number(v));
-    this.core = new RelayCore(limit(env.RATE_CAPACITY), limit(env.RATE_PER_SECOND));
+    // REQUIRE_BINDING = "true": every connection must present its wallet binding.
+    this.core = new RelayCore(limit(env.RATE_CAPACITY), limit(env.RATE_PER_SECOND), env.REQUIRE_BINDING === 'true');
     /** @type {Map<number, WebSocket>} open sockets by connection id */
     this.sockets = new Map();
     /** @type {Map<number, Promise<void>>} per-connection processing, kept in order */

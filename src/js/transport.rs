@@ -23,15 +23,18 @@ pub struct RelayCore {
 #[wasm_bindgen]
 impl RelayCore {
     /// An empty relay with the default limits, except the token bucket when given
-    /// (`rateCapacity` frames at once, refilled at `ratePerSecond`).
+    /// (`rateCapacity` frames at once, refilled at `ratePerSecond`). With `requireBinding`,
+    /// a connection that presents no wallet binding (a plain `Hello`) is refused.
     #[wasm_bindgen(constructor)]
     pub fn new(
         #[wasm_bindgen(js_name = rateCapacity)] rate_capacity: Option<u32>,
         #[wasm_bindgen(js_name = ratePerSecond)] rate_per_second: Option<u32>,
+        #[wasm_bindgen(js_name = requireBinding)] require_binding: Option<bool>,
     ) -> RelayCore {
         let mut config = RelayConfig::default();
         config.rate_capacity = rate_capacity.unwrap_or(config.rate_capacity);
         config.rate_per_second = rate_per_second.unwrap_or(config.rate_per_second);
+        config.require_binding = require_binding.unwrap_or(false);
         RelayCore {
             relay: Relay::new(config, JournalStore::new()),
         }

@@ -457,6 +457,20 @@ test('wallet bindings in workerd: inboxes for verified addresses only; every for
   });
 });
 
+test('REQUIRE_BINDING: a connection without a wallet binding is refused', async (t) => {
+  const folder = mkdtempSync(join(tmpdir(), 'hybrid-edge-relay-require-'));
+  const mf = startRelay(folder, { REQUIRE_BINDING: 'true' });
+  t.after(async () => { await mf.dispose(); rmSync(folder, { recursive: true, force: true }); });
+  const plain = await connect(mf, 'strict');
+  plain.send(hello(mallory.installation));
+  assert.deepEqual(await plain.next(), { type: 'Error', code: 'Unauthorized' });
+  plain.send(subscribe('group/strict', 0));
+  assert.deepEqual(await plain.sync(1), [{ type: 'Error', code: 'Unauthorized' }]);
+  const bound = await connect(mf, 'strict');
+  assert.deepEqual((await boundLogin(bound, alice.installation, alice.binding, alice.key)).answer, { type: 'Welcome' });
+  for (const c of [plain, bound]) c.close();
+});
+
 test('real MLS commits in workerd: the first of an epoch wins, later ones get StaleEpoch', async (t) => {
   const folder = mkdtempSync(join(tmpdir(), 'hybrid-edge-relay-mls-'));
   let mf = startRelay(folder, {});

@@ -39,6 +39,10 @@ pub struct RelayConfig {
     pub rate_per_second: u32,
     /// How long messages are kept (30 days), applied by [`Relay::prune`].
     pub retention_ms: u64,
+    /// Refuse connections that present no wallet binding (a plain [`Frame::Hello`]), so
+    /// that every connection has a verified address (false: they are authenticated by
+    /// their key alone and read no inbox).
+    pub require_binding: bool,
 }
 
 impl Default for RelayConfig {
@@ -49,6 +53,7 @@ impl Default for RelayConfig {
             rate_capacity: 200,
             rate_per_second: 100,
             retention_ms: 30 * 24 * 3600 * 1000,
+            require_binding: false,
         }
     }
 }
@@ -264,6 +269,11 @@ impl<S: RelayStore> Relay<S> {
             topic: None,
         });
         match frame {
+            Frame::Hello { .. } if self.config.require_binding && c.installation.is_none() => {
+                // No challenge: the connection can never authenticate.
+                c.nonce = None;
+                out.send(conn, &unauthorized);
+            }
             Frame::Hello { installation } if c.installation.is_none() => {
                 c.installation = Some(installation);
                 match c.nonce {

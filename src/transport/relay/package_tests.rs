@@ -159,6 +159,37 @@ fn a_verified_binding_gives_the_connection_its_address_and_inbox() {
 }
 
 #[test]
+fn require_binding_refuses_a_plain_hello() {
+    let alice = Wallet::new(1);
+    let mut b = Bench::new();
+    b.relay = Relay::new(
+        RelayConfig {
+            require_binding: true,
+            ..RelayConfig::default()
+        },
+        MemoryStore::new(),
+    );
+    b.relay.open(ConnId(1), [1; 32], 0);
+    let hello = Frame::Hello {
+        installation: KEY_A.to_vec(),
+    };
+    assert_eq!(b.send(1, hello), refused(None));
+    // The connection cannot recover: no challenge was handed out.
+    let good = binding(alice.address(), &KEY_A, &alice);
+    let bound = Frame::BoundHello {
+        installation: KEY_A.to_vec(),
+        binding: good.clone(),
+    };
+    assert_eq!(b.send(1, bound), refused(None));
+    let auth = Frame::Auth {
+        signature: sign(&KEY_A, &[1; 32]),
+    };
+    assert_eq!(b.send(1, auth), refused(None));
+    // A bound connection is welcome.
+    assert_eq!(b.login(2, &KEY_A, Some(good), &KEY_A), [Frame::Welcome]);
+}
+
+#[test]
 fn authz_a_forged_binding_is_refused() {
     let alice = Wallet::new(1);
     let mallory = Wallet::new(3);
