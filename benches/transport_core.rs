@@ -17,7 +17,13 @@ const PAYLOAD: usize = 256;
 struct AcceptAll;
 
 impl RelayHooks for AcceptAll {
-    fn verify(&self, installation: &[u8], _: &[u8; 32], _: &[u8]) -> Option<Identity> {
+    fn verify(
+        &self,
+        installation: &[u8],
+        _: &[u8; 32],
+        _: &[u8],
+        _: Option<&[u8]>,
+    ) -> Option<Identity> {
         Some(Identity {
             installation: installation.to_vec(),
             address: "0x01".into(),

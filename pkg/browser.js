@@ -5,3 +5,5 @@ export * from './hybrid_edge.js';
 export { scan, containsSensitiveData } from './sanitize.js';
 export { RelayConnection } from './transport.js';
 export { Client, Group, MemoryStore, IndexedDbStore, DurableObjectStore } from './mls.js';
+export { RelayPool } from './pool.js';
+export { IndexedDbOutbox } from './outbox-idb.js';

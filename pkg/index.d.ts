@@ -26,6 +26,14 @@ export interface RelayConnectionOptions extends TransportConfig {
   /** The installation's Ed25519 public key (32 bytes), sent in `Hello`. */
   installationKey: Uint8Array;
   /**
+   * The installation's wallet binding: the MLS credential identity of `docs/identity.md`
+   * (address, this installation key, issue time and the wallet's EIP-191 signature over the
+   * statement). The relay verifies it and proves the connection's address from it; only
+   * then may the connection read that address's inbox topic (`inbox/<lower-case address>`).
+   * Without it the connection is authenticated by its key alone (group topics only).
+   */
+  binding?: Uint8Array;
+  /**
    * Signs the relay's 32-byte nonce with the installation's Ed25519 private key (a 64-byte
    * signature). Called once per connection; may be asynchronous (WebCrypto, a hardware key).
    * A signature finished after its socket died is dropped, never sent to the next socket.
@@ -186,3 +194,80 @@ export declare class RelayConnection {
 }
 // MLS: `Client`, `Group` and the storage backends (hand-written JS around the wasm core).
 export * from './mls.js';
+
+/** Options of {@link RelayPool}: those of {@link RelayConnection}, with a base URL and a shard function. */
+export interface RelayPoolOptions extends Omit<RelayConnectionOptions, 'url' | 'outbox'> {
+  /** The relay's base WebSocket URL; a shard's connection goes to `<url>/<encodeURIComponent(shard)>`. */
+  url: string | URL;
+  /** The relay shard (Durable Object) a topic lives in. Default: the topic itself. */
+  shardOf?: (topic: string) => string;
+}
+
+/** The events of {@link RelayPool}: every {@link RelayConnection} event, with the shard it came from, and `idleClosed`. */
+export type RelayPoolEvents = {
+  [K in keyof RelayConnectionEvents]: RelayConnectionEvents[K] & { shard: string };
+} & {
+  /** A connection was closed after `connection.pool.idleTimeout` without use. */
+  idleClosed: { type: 'idleClosed'; shard: string };
+};
+
+/**
+ * Connections to several relay shards: one {@link RelayConnection} per shard in use, at most
+ * `connection.pool.maxConnections` (default 10), each closed after `idleTimeout` (default
+ * 300000 ms) with no subscription, nothing unacknowledged and no traffic. Messages are kept
+ * in each connection's in-memory outbox.
+ *
+ * ```ts
+ * const pool = new RelayPool({ url: 'wss://relay.example.com', installationKey, sign, binding });
+ * pool.on('message', ({ topic, seq, payload }) => save(topic, seq, payload));
+ * pool.subscribe(`inbox/${address}`, lastSeq);
+ * await pool.publish('group/42', bytes);
+ * ```
+ */
+export declare class RelayPool {
+  /** Throws `InvalidConfig` for missing options or out-of-range settings. */
+  constructor(options: RelayPoolOptions);
+  /** Subscribes to `topic` after `cursor` on its shard's connection (opened if needed). Throws `PoolFull` or `InvalidTopic`. */
+  subscribe(topic: string, cursor?: number): void;
+  /** Stops delivering `topic`; its connection may then go idle. */
+  unsubscribe(topic: string): void;
+  /** Publishes on `topic`'s shard connection; rejects with `PoolFull` when every connection is busy, else as {@link RelayConnection.publish}. */
+  publish(topic: string, payload: Uint8Array | string): Promise<PublishReceipt>;
+  /** The open connection of `topic`'s shard, if any. */
+  connectionFor(topic: string): RelayConnection | undefined;
+  /** Open connections. */
+  readonly size: number;
+  /** The shards with an open connection. */
+  readonly shards: string[];
+  /** Calls `listener` for every event of `type` from any connection; returns a function that removes it. */
+  on<K extends keyof RelayPoolEvents>(type: K, listener: (event: RelayPoolEvents[K]) => void): () => void;
+  /** Removes a listener added with `on`. */
+  off<K extends keyof RelayPoolEvents>(type: K, listener: (event: RelayPoolEvents[K]) => void): void;
+  /** Closes every connection for good. */
+  dispose(): void;
+}
+
+/**
+ * A {@link RelayOutboxStore} in the browser's IndexedDB: a message is stored (the
+ * transaction committed with `durability: 'strict'`) before it is sent, deleted once the
+ * relay acknowledges it, and after a reload the next {@link RelayConnection} given a store
+ * of the same name sends again, oldest first, whatever was not acknowledged (the relay
+ * stores each idempotency id once, so nothing is delivered twice).
+ *
+ * ```ts
+ * const relay = new RelayConnection({ url, installationKey, sign, outbox: new IndexedDbOutbox(`outbox-${installationId}`) });
+ * ```
+ */
+export declare class IndexedDbOutbox implements RelayOutboxStore {
+  /**
+   * `name` is the database name: use one per connection (for example per installation and
+   * relay URL), since a connection resends everything its store holds. Throws
+   * `InvalidConfig` where there is no IndexedDB.
+   */
+  constructor(name?: string, options?: { indexedDB?: IDBFactory });
+  load(): Promise<OutboxMessage[]>;
+  put(message: OutboxMessage): Promise<void>;
+  delete(id: Uint8Array): Promise<void>;
+  /** Closes the database connection; the messages stay. */
+  close(): Promise<void>;
+}

@@ -63,7 +63,7 @@ export class RelayConnection {
    * @param {object} options see RelayConnectionOptions in index.d.ts
    */
   constructor(options) {
-    const { url, installationKey, sign, WebSocket: ctor, seed, watchNetwork = true, outbox, ...config } = options ?? {};
+    const { url, installationKey, binding, sign, WebSocket: ctor, seed, watchNetwork = true, outbox, ...config } = options ?? {};
     const WebSocketCtor = ctor ?? globalThis.WebSocket;
     if (typeof WebSocketCtor !== 'function') {
       throw hybridEdgeError('InvalidConfig', 'invalid configuration: WebSocket must be given where there is no global WebSocket (Node 20: `WebSocket: ws` from the ws package)');
@@ -77,7 +77,10 @@ export class RelayConnection {
     if (!(installationKey instanceof Uint8Array)) {
       throw hybridEdgeError('InvalidConfig', 'invalid configuration: installationKey must be a Uint8Array');
     }
-    this.#client = new TransportClient(installationKey, seed ?? randomSeed(), config);
+    if (binding !== undefined && !(binding instanceof Uint8Array)) {
+      throw hybridEdgeError('InvalidConfig', 'invalid configuration: binding must be a Uint8Array (the wallet binding of docs/identity.md)');
+    }
+    this.#client = new TransportClient(installationKey, seed ?? randomSeed(), config, binding);
     this.#url = String(url);
     this.#sign = sign;
     this.#WebSocket = WebSocketCtor;

@@ -1,20 +1,30 @@
 //! The transport frame decoder on arbitrary bytes: never panics, and whatever decodes
 //! re-encodes to bytes that decode to the same frame (and re-encode identically). The same
-//! bytes then go to an authenticated client and relay, which must not panic either.
+//! bytes then go to an authenticated client and relay, which must not panic either, and to
+//! a relay with the package's own hooks as a wallet binding and as a published payload
+//! (binding verification and the MLS header parser on arbitrary bytes).
 #![no_main]
 
-use hybrid_edge::transport::frame::{decode, DEFAULT_MAX_FRAME_SIZE};
+use hybrid_edge::transport::frame::{decode, DEFAULT_MAX_FRAME_SIZE, MAX_BINDING_LEN};
 use hybrid_edge::transport::relay::{
-    Handshake, Identity, MemoryStore, Relay, RelayConfig, RelayHooks,
+    Handshake, Identity, MemoryStore, PackageHooks, Relay, RelayConfig, RelayHooks,
 };
-use hybrid_edge::transport::{Client, ClientConfig, ConnId, Frame, MemoryOutbox};
+use hybrid_edge::transport::{
+    Client, ClientConfig, ConnId, Frame, MemoryOutbox, MessageId, Publish, Topic,
+};
 use libfuzzer_sys::fuzz_target;
 
 /// Accepts every signature; treats payloads starting with `C` as commits.
 struct AnyHooks;
 
 impl RelayHooks for AnyHooks {
-    fn verify(&self, installation: &[u8], _: &[u8; 32], _: &[u8]) -> Option<Identity> {
+    fn verify(
+        &self,
+        installation: &[u8],
+        _: &[u8; 32],
+        _: &[u8],
+        _: Option<&[u8]>,
+    ) -> Option<Identity> {
         Some(Identity {
             installation: installation.to_vec(),
             address: "0x01".into(),
@@ -60,6 +70,32 @@ fuzz_target!(|data: &[u8]| {
         &AnyHooks,
     );
     relay.handle_frame(ConnId(0), data, 1, &AnyHooks);
+
+    // The package's hooks (a valid nonce signature assumed): `data` as a wallet binding…
+    let hooks = PackageHooks::new(true);
+    let mut relay = Relay::new(RelayConfig::default(), MemoryStore::new());
+    relay.open(ConnId(1), [0; 32], 0);
+    let bound = Frame::BoundHello {
+        installation: vec![1; 32],
+        binding: data[..data.len().min(MAX_BINDING_LEN)].to_vec(),
+    };
+    relay.handle_frame(ConnId(1), &encode(&bound), 0, &hooks);
+    let auth = encode(&Frame::Auth { signature: vec![] });
+    relay.handle_frame(ConnId(1), &auth, 0, &hooks);
+    // …and as a payload published by an authenticated connection (the MLS header parser).
+    relay.open(ConnId(2), [0; 32], 0);
+    relay.handle_frame(ConnId(2), &encode(&hello), 0, &hooks);
+    relay.handle_frame(ConnId(2), &auth, 0, &hooks);
+    if data.len() <= DEFAULT_MAX_FRAME_SIZE / 2 {
+        if let Ok(topic) = Topic::new("group/fuzz") {
+            let publish = Frame::Publish(Publish {
+                topic,
+                id: MessageId([0; 16]),
+                payload: data.to_vec(),
+            });
+            relay.handle_frame(ConnId(2), &encode(&publish), 1, &hooks);
+        }
+    }
 
     // A connected client receiving them.
     let mut client = Client::new(

@@ -24,7 +24,8 @@ export class RelayObject extends DurableObject {
   constructor(ctx, env) {
     super(ctx, env);
     const limit = (v) => (v === undefined || v === '' ? undefined : Number(v));
-    this.core = new RelayCore(limit(env.RATE_CAPACITY), limit(env.RATE_PER_SECOND));
+    // REQUIRE_BINDING = "true": every connection must present its wallet binding.
+    this.core = new RelayCore(limit(env.RATE_CAPACITY), limit(env.RATE_PER_SECOND), env.REQUIRE_BINDING === 'true');
     /** @type {Map<number, WebSocket>} open sockets by connection id */
     this.sockets = new Map();
     /** @type {Map<number, Promise<void>>} per-connection processing, kept in order */
@@ -75,14 +76,28 @@ export class RelayObject extends DurableObject {
     if (changes.length === 0) return;
     const blob = (u8) => u8.slice().buffer;
     this.ctx.storage.transactionSync(() => {
+      // Appends go out in multi-row inserts (at most 100 bound values per statement) and
+      // each topic's head once, at the end: per-statement cost dominates small messages.
+      /** @type {unknown[]} */
+      let rows = [];
+      /** @type {Map<string, number>} */
+      const heads = new Map();
+      const flushAppends = () => {
+        if (rows.length === 0) return;
+        const n = rows.length / 5;
+        this.sql.exec(`INSERT INTO messages (topic, seq, id, payload, at) VALUES ${Array(n).fill('(?, ?, ?, ?, ?)').join(', ')}`, ...rows);
+        rows = [];
+      };
       for (const c of changes) {
+        if (c.kind === 'append') {
+          rows.push(c.topic, c.seq, blob(c.id), blob(c.payload), c.at);
+          heads.set(c.topic, Math.max(heads.get(c.topic) ?? 0, c.seq));
+          if (rows.length >= 100) flushAppends();
+          continue;
+        }
+        // Other changes keep their order relative to the appends before them.
+        flushAppends();
         switch (c.kind) {
-          case 'append':
-            this.sql.exec('INSERT INTO messages (topic, seq, id, payload, at) VALUES (?, ?, ?, ?, ?)',
-              c.topic, c.seq, blob(c.id), blob(c.payload), c.at);
-            this.sql.exec(`INSERT INTO topics (topic, head) VALUES (?, ?)
-              ON CONFLICT (topic) DO UPDATE SET head = MAX(head, excluded.head)`, c.topic, c.seq);
-            break;
           case 'epoch':
             this.sql.exec(`INSERT INTO topics (topic, head, epoch) VALUES (?, 0, ?)
               ON CONFLICT (topic) DO UPDATE SET epoch = excluded.epoch`, c.topic, c.epoch);
@@ -104,6 +119,11 @@ export class RelayObject extends DurableObject {
             this.sql.exec('DELETE FROM messages WHERE at < ?', c.before);
             break;
         }
+      }
+      flushAppends();
+      for (const [topic, head] of heads) {
+        this.sql.exec(`INSERT INTO topics (topic, head) VALUES (?, ?)
+          ON CONFLICT (topic) DO UPDATE SET head = MAX(head, excluded.head)`, topic, head);
       }
     });
   }
@@ -134,12 +154,13 @@ export class RelayObject extends DurableObject {
   }
 
   async handle(conn, bytes) {
-    // The signature check is asynchronous (WebCrypto), so it runs before the core sees the
-    // Auth frame; the core then takes its result.
+    // The Ed25519 check is asynchronous (WebCrypto), so it runs before the core sees the
+    // Auth frame; the core takes its verdict, verifies the wallet binding the connection
+    // presented (EIP-191, in the package) and reads the connection's address from it.
     const auth = this.core.pendingAuth(conn, bytes);
-    const address = auth && (await verifyEd25519(auth)) ? '' : undefined;
+    const signatureValid = auth ? await verifyEd25519(auth) : undefined;
     if (!this.sockets.has(conn)) return;
-    const sends = this.core.handleFrame(conn, bytes, Date.now(), address);
+    const sends = this.core.handleFrame(conn, bytes, Date.now(), signatureValid);
     this.persist();
     for (const { conn: to, bytes: frame } of sends) {
       try { this.sockets.get(to)?.send(frame); } catch { /* closing; its close event follows */ }
@@ -172,8 +193,8 @@ export class RelayObject extends DurableObject {
 }
 
 /**
- * Checks the installation's Ed25519 signature over the relay nonce. The wallet binding
- * (EIP-191) is not checked yet, so no address is proven: inbox topics stay unreadable.
+ * Checks the installation's Ed25519 signature over the relay nonce (the wallet binding is
+ * checked by the core, in Rust).
  */
 async function verifyEd25519({ installation, nonce, signature }) {
   try {

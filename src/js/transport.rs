@@ -10,7 +10,8 @@ use super::convert::{
     change_to_js, client_config, event_to_js, health_to_js, message_id, sends_to_js, to_js_error,
     topic, transmit_to_js,
 };
-use crate::transport::relay::{Handshake, Identity, JournalStore, Relay, RelayConfig, RelayHooks};
+use crate::transport::pool::Pool;
+use crate::transport::relay::{JournalStore, PackageHooks, Relay, RelayConfig};
 use crate::transport::{Client, ConnId, ConnectionState, MemoryOutbox};
 
 /// The relay state machine of one Durable Object (one or more topics).
@@ -19,39 +20,21 @@ pub struct RelayCore {
     relay: Relay<JournalStore>,
 }
 
-/// Answers the signature check with the result the caller computed for this frame.
-struct Verified(Option<String>);
-
-impl RelayHooks for Verified {
-    fn verify(
-        &self,
-        installation: &[u8],
-        _nonce: &[u8; 32],
-        _signature: &[u8],
-    ) -> Option<Identity> {
-        self.0.clone().map(|address| Identity {
-            installation: installation.to_vec(),
-            address,
-        })
-    }
-
-    fn classify(&self, _payload: &[u8]) -> Option<Handshake> {
-        None
-    }
-}
-
 #[wasm_bindgen]
 impl RelayCore {
     /// An empty relay with the default limits, except the token bucket when given
-    /// (`rateCapacity` frames at once, refilled at `ratePerSecond`).
+    /// (`rateCapacity` frames at once, refilled at `ratePerSecond`). With `requireBinding`,
+    /// a connection that presents no wallet binding (a plain `Hello`) is refused.
     #[wasm_bindgen(constructor)]
     pub fn new(
         #[wasm_bindgen(js_name = rateCapacity)] rate_capacity: Option<u32>,
         #[wasm_bindgen(js_name = ratePerSecond)] rate_per_second: Option<u32>,
+        #[wasm_bindgen(js_name = requireBinding)] require_binding: Option<bool>,
     ) -> RelayCore {
         let mut config = RelayConfig::default();
         config.rate_capacity = rate_capacity.unwrap_or(config.rate_capacity);
         config.rate_per_second = rate_per_second.unwrap_or(config.rate_per_second);
+        config.require_binding = require_binding.unwrap_or(false);
         RelayCore {
             relay: Relay::new(config, JournalStore::new()),
         }
@@ -81,20 +64,23 @@ impl RelayCore {
         super::convert::auth_to_js(self.relay.pending_auth(ConnId(conn.into()), bytes))
     }
 
-    /// Handles one binary message from `conn` at `now` (ms). `authAddress` is the proven
-    /// wallet address when the frame is the `Auth` that `pendingAuth` named and the caller
-    /// verified it (`''` for a verified key without a wallet binding); leave it out
-    /// otherwise. Returns the frames to send, `[{ conn, bytes }]`, in order. Never throws:
-    /// bad input is answered with an error frame.
+    /// Handles one binary message from `conn` at `now` (ms). `signatureValid` is the
+    /// caller's Ed25519 check of the `Auth` that `pendingAuth` named (true only if that
+    /// signature verified; leave it out for other frames). The wallet binding a `BoundHello`
+    /// presented is verified here (EIP-191 recovery, `docs/identity.md`) and gives the
+    /// connection its address; a connection without one gets no address (no inbox). MLS
+    /// commits are ordered by their clear header (first commit of an epoch wins, later
+    /// ones get `StaleEpoch`). Returns the frames to send, `[{ conn, bytes }]`, in order.
+    /// Never throws: bad input is answered with an error frame.
     #[wasm_bindgen(js_name = handleFrame, unchecked_return_type = "{ conn: number, bytes: Uint8Array }[]")]
     pub fn handle_frame(
         &mut self,
         conn: u32,
         bytes: &[u8],
         now: f64,
-        #[wasm_bindgen(js_name = authAddress)] auth_address: Option<String>,
+        #[wasm_bindgen(js_name = signatureValid)] signature_valid: Option<bool>,
     ) -> js_sys::Array {
-        let hooks = Verified(auth_address);
+        let hooks = PackageHooks::new(signature_valid == Some(true));
         sends_to_js(
             self.relay
                 .handle_frame(ConnId(conn.into()), bytes, now as u64, &hooks),
@@ -301,12 +287,16 @@ impl TransportClient {
     /// in-memory outbox; `seed` (fresh randomness from the caller) drives the backoff jitter
     /// and message ids. `config` overrides the documented defaults (`TransportConfig`:
     /// `connection: { timeout, retry, keepAlive, pool }`, `batching`, `health`,
-    /// `maxFrameSize`). Throws `InvalidConfig` naming the first bad field.
+    /// `maxFrameSize`). `binding`, the installation's wallet binding (the credential
+    /// identity of `docs/identity.md`), is presented to the relay on every connection so
+    /// that it proves the connection's address (needed to read the address's inbox).
+    /// Throws `InvalidConfig` naming the first bad field.
     #[wasm_bindgen(constructor)]
     pub fn new(
         installation: Vec<u8>,
         seed: f64,
         config: Option<js_sys::Object>,
+        binding: Option<Vec<u8>>,
     ) -> Result<TransportClient, JsValue> {
         let config = client_config(
             &config.map_or(JsValue::UNDEFINED, JsValue::from),
@@ -314,6 +304,10 @@ impl TransportClient {
         )?;
         let client = Client::new(config, installation, Box::new(MemoryOutbox::new()))
             .map_err(to_js_error)?;
+        let client = match binding {
+            Some(binding) => client.with_binding(binding),
+            None => client,
+        };
         Ok(TransportClient { client })
     }
 
@@ -502,5 +496,67 @@ impl TransportClient {
     #[wasm_bindgen(getter, js_name = outboxSize)]
     pub fn outbox_size(&self) -> u32 {
         u32::try_from(self.client.outbox().len()).unwrap_or(u32::MAX)
+    }
+}
+
+/// The bookkeeping of a connection pool (one connection per relay shard in use, at most
+/// `connection.pool.maxConnections`, closed after `idleTimeout` without use) for a JS driver
+/// that holds the connections themselves (`RelayPool`). Times are ms.
+#[wasm_bindgen]
+pub struct TransportPool {
+    pool: Pool<()>,
+}
+
+#[wasm_bindgen]
+impl TransportPool {
+    /// A pool with the settings of `config` (`TransportConfig`; only `connection.pool` is
+    /// used, the rest is checked). Throws `InvalidConfig` naming the first bad field.
+    #[wasm_bindgen(constructor)]
+    pub fn new(config: Option<js_sys::Object>) -> Result<TransportPool, JsValue> {
+        let config = client_config(&config.map_or(JsValue::UNDEFINED, JsValue::from), 0)?;
+        config.validate().map_err(to_js_error)?;
+        Ok(TransportPool {
+            pool: Pool::new(config.pool),
+        })
+    }
+
+    /// Marks `shard` used; returns true if it was not in the pool and the caller must open
+    /// a connection for it now. Throws `PoolFull` when `maxConnections` are in use.
+    pub fn acquire(&mut self, shard: &str, now: f64) -> Result<bool, JsValue> {
+        let mut opened = false;
+        self.pool
+            .get_or_open(shard, now as u64, || {
+                opened = true;
+                Ok(())
+            })
+            .map_err(to_js_error)?;
+        Ok(opened)
+    }
+
+    /// Traffic on `shard` (or work still pending on it): not idle as of `now`.
+    pub fn touch(&mut self, shard: &str, now: f64) {
+        self.pool.touch(shard, now as u64);
+    }
+
+    /// When the next connection becomes idle (ms), or `undefined`.
+    #[wasm_bindgen(js_name = pollTimeout)]
+    pub fn poll_timeout(&self) -> Option<f64> {
+        self.pool.poll_timeout().map(|t| t as f64)
+    }
+
+    /// Removes the shards idle since `idleTimeout` and returns them: close their connections.
+    #[wasm_bindgen(js_name = handleTimeout)]
+    pub fn handle_timeout(&mut self, now: f64) -> Vec<String> {
+        self.pool
+            .handle_timeout(now as u64)
+            .into_iter()
+            .map(|(shard, ())| shard)
+            .collect()
+    }
+
+    /// Connections in the pool.
+    #[wasm_bindgen(getter)]
+    pub fn size(&self) -> u32 {
+        u32::try_from(self.pool.len()).unwrap_or(u32::MAX)
     }
 }

@@ -144,6 +144,21 @@ pub fn verify_credential(
     binding.verify()
 }
 
+/// Verifies a wallet binding presented outside MLS (for example by a relay connection): the
+/// bytes of a credential identity (`docs/identity.md`, section 4) that name exactly
+/// `installation_key` and carry the named wallet's signature over the statement.
+///
+/// Returns the verified identity, or [`MlsError::InvalidIdentityBinding`] for anything else.
+pub fn verify_binding(binding: &[u8], installation_key: &[u8]) -> Result<MemberIdentity, MlsError> {
+    let binding = Binding::from_bytes(binding)?;
+    if binding.installation_key != installation_key {
+        return Err(MlsError::binding(
+            "the binding names another installation key",
+        ));
+    }
+    binding.verify()
+}
+
 /// Reads the identity of a credential that was verified when it entered the group, without
 /// the (slow) signature recovery.
 pub(crate) fn trusted_identity(credential: &Credential) -> Result<MemberIdentity, MlsError> {

@@ -30,7 +30,9 @@ pub use config::ClientConfig;
 pub use error::MlsError;
 pub use event::{Changes, CommitOutput, Event};
 pub use header::{peek_header, MessageContentType, MessageHeader};
-pub use identity::{installation_id, statement, Identity, IdentityRequest, MemberIdentity};
+pub use identity::{
+    installation_id, statement, verify_binding, Identity, IdentityRequest, MemberIdentity,
+};
 
 pub(crate) use crate::eth::excerpt;
 

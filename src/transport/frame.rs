@@ -25,6 +25,9 @@ pub const MAX_BATCH_BYTES: usize = 256 * 1024;
 pub const MAX_TOPIC_LEN: usize = 128;
 /// Most key packages one [`Frame::KeyPackagePublish`] may carry.
 pub const MAX_KEY_PACKAGES: usize = 256;
+/// Longest wallet binding a [`Frame::BoundHello`] may carry (a binding of a 65-byte
+/// P-256 key is 162 bytes).
+pub const MAX_BINDING_LEN: usize = 512;
 /// Bytes reserved for the envelope of a [`Frame::Publish`] (version, tag, topic, id,
 /// varints): a payload up to `max_frame_size - PUBLISH_OVERHEAD` always fits in one frame.
 pub const PUBLISH_OVERHEAD: usize = 1 + 1 + (MAX_TOPIC_LEN + 2) + 16 + 8;
@@ -249,6 +252,18 @@ pub enum Frame {
         /// The last sequence number that will never be delivered.
         through: u64,
     },
+    /// Client → relay, first frame instead of [`Frame::Hello`]: who is connecting and for
+    /// which wallet. `binding` is the installation's wallet binding (the `basic` credential
+    /// identity of `docs/identity.md`: address, installation key, time and the wallet's
+    /// EIP-191 signature); the relay verifies it and reads the connection's address from it.
+    BoundHello {
+        /// The installation's public signature key (the key the binding names).
+        #[serde(with = "serde_bytes")]
+        installation: Vec<u8>,
+        /// The wallet binding, at most [`MAX_BINDING_LEN`] bytes.
+        #[serde(with = "serde_bytes")]
+        binding: Vec<u8>,
+    },
 }
 
 impl Frame {
@@ -277,6 +292,9 @@ impl Frame {
             }
             Frame::KeyPackagePublish { one_time, .. } if one_time.len() > MAX_KEY_PACKAGES => {
                 malformed("more than 256 key packages")
+            }
+            Frame::BoundHello { binding, .. } if binding.len() > MAX_BINDING_LEN => {
+                malformed("wallet binding longer than 512 bytes")
             }
             _ => Ok(()),
         }
@@ -434,6 +452,10 @@ mod tests {
                 topic: topic("group/ab"),
                 through: 9,
             },
+            Frame::BoundHello {
+                installation: vec![1; 32],
+                binding: vec![3; 129],
+            },
         ]
     }
 
@@ -569,6 +591,27 @@ mod tests {
             let frame = decode(seed, DEFAULT_MAX_FRAME_SIZE).unwrap();
             assert_eq!(frame.encode(DEFAULT_MAX_FRAME_SIZE).unwrap(), seed);
         }
+    }
+
+    #[test]
+    fn bound_hello_is_appended_and_bounded() {
+        // Tag 19, after `Expired`: older frames keep their bytes.
+        let bytes = Frame::BoundHello {
+            installation: vec![1],
+            binding: vec![2, 3],
+        }
+        .encode(DEFAULT_MAX_FRAME_SIZE)
+        .unwrap();
+        assert_eq!(bytes, [1, 19, 1, 1, 2, 2, 3]);
+        let long = Frame::BoundHello {
+            installation: vec![1; 32],
+            binding: vec![0; MAX_BINDING_LEN + 1],
+        };
+        let bytes = postcard::to_extend(&long, vec![1]).unwrap();
+        assert!(matches!(
+            decode(&bytes, DEFAULT_MAX_FRAME_SIZE),
+            Err(TransportError::Malformed { .. })
+        ));
     }
 
     #[test]

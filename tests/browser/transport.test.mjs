@@ -22,7 +22,7 @@ const DROPS = Number(process.env.CHAOS_BROWSER_DROPS ?? 20);
 // The page: the package's browser entry, and a workload the test starts with `run(url, n)`.
 const PAGE = `<!doctype html><meta charset="utf-8"><title>chaos</title>
 <script type="module">
-import { RelayConnection } from '/pkg/browser.js';
+import { IndexedDbOutbox, RelayConnection } from '/pkg/browser.js';
 const progress = { delivered: 0, acked: 0, done: false };
 window.progress = progress;
 window.run = async (url, n) => {
@@ -89,6 +89,31 @@ window.startOffline = async (url) => {
   await conn.connect();
   window.offline = { conn, log, acked: undefined };
 };
+// A durable outbox in IndexedDB: window.durable counts what is stored and acknowledged.
+window.durable = { stored: 0, acked: 0, loaded: undefined, conn: undefined };
+window.openDurable = async (url, name) => {
+  const keys = await crypto.subtle.generateKey({ name: 'Ed25519' }, false, ['sign', 'verify']);
+  const idb = new IndexedDbOutbox(name);
+  const d = window.durable;
+  const outbox = {
+    load: async () => { const all = await idb.load(); d.loaded = all.length; return all; },
+    put: async (m) => { await idb.put(m); d.stored += 1; },
+    delete: (id) => idb.delete(id),
+  };
+  d.idb = idb;
+  d.conn = new RelayConnection({
+    url, installationKey: new Uint8Array(await crypto.subtle.exportKey('raw', keys.publicKey)),
+    sign: async (nonce) => new Uint8Array(await crypto.subtle.sign('Ed25519', keys.privateKey, nonce)),
+    outbox, connection: { retry: { initialDelay: 20, maxDelay: 200 } },
+  });
+  d.conn.on('acked', () => { d.acked += 1; });
+  await d.conn.connect();
+};
+// Publishes messages "1".."n" (each stored in IndexedDB before it is sent).
+window.publishDurably = (n) => {
+  for (let i = 1; i <= n; i++) window.durable.conn.publish('group/durable', String(i)).catch(() => {});
+};
+window.durableLeft = async () => ({ outbox: window.durable.conn.outboxSize, stored: (await window.durable.idb.load()).length });
 document.body.dataset.ready = 'true';
 </script>`;
 
@@ -200,5 +225,47 @@ test('offline in Chromium: no retries spent while offline, back on `online`', as
     return seen;
   });
   assert.deepEqual(after, { state: 'connected', log: ['connected', 'disconnected', 'connected'] });
+  assert.deepEqual(errors, []);
+});
+
+test('IndexedDB outbox in Chromium: a reload mid-send, every message delivered once', async (t) => {
+  const { RelayConnection } = await import('hybrid-edge');
+  const { default: WebSocket } = await import('ws');
+  const { installation, until } = await import('../relay/harness.mjs');
+  const N = 300;
+  const folder = mkdtempSync(join(tmpdir(), 'hybrid-edge-browser-idb-'));
+  // A slow bucket (20 at once, 40/s), so that sending takes seconds and the reload lands mid-send.
+  const relay = await startRelay({ folder, bindings: { RATE_CAPACITY: '20', RATE_PER_SECOND: '40' } });
+  t.after(async () => { await relay.mf.dispose(); rmSync(folder, { recursive: true, force: true }); });
+  const url = `${relay.url}/browser-durable`;
+  // The receiver runs in Node, outside the page that reloads.
+  const receiver = new RelayConnection({ url, ...installation(), WebSocket });
+  t.after(() => receiver.dispose());
+  const got = [];
+  receiver.on('message', (e) => got.push([e.seq, new TextDecoder().decode(e.payload)]));
+  receiver.subscribe('group/durable', 0);
+  await receiver.connect();
+
+  const { page, errors } = await openPage(t);
+  await page.evaluate((u) => /** @type {any} */ (window).openDurable(u, 'outbox-test'), url);
+  await page.evaluate((n) => /** @type {any} */ (window).publishDurably(n), N);
+  // Every message stored, some delivered, many still waiting: reload now.
+  await page.waitForFunction((n) => /** @type {any} */ (window).durable.stored === n, N);
+  await until('the first deliveries', () => got.length >= 20);
+  const before = { delivered: got.length, acked: await page.evaluate(() => /** @type {any} */ (window).durable.acked) };
+  await page.reload();
+  await page.waitForSelector('body[data-ready="true"]', { state: 'attached' });
+  await page.evaluate((u) => /** @type {any} */ (window).openDurable(u, 'outbox-test'), url);
+  const loaded = await page.evaluate(() => /** @type {any} */ (window).durable.loaded);
+  await until(`${N} deliveries`, () => got.length >= N, 60000);
+  await page.waitForFunction(async () => {
+    const left = await /** @type {any} */ (window).durableLeft();
+    return left.outbox === 0 && left.stored === 0;
+  }, undefined, { timeout: 20000 });
+  await new Promise((r) => setTimeout(r, 300)); // room for a stray duplicate to show up
+  t.diagnostic(`idb outbox: sent=${N} deliveredBeforeReload=${before.delivered} ackedBeforeReload=${before.acked} loadedAfterReload=${loaded} delivered=${got.length}`);
+  assert.ok(before.delivered < N && loaded > 0, 'the reload came mid-send');
+  assert.deepEqual(got, Array.from({ length: N }, (_, i) => [i + 1, String(i + 1)]), 'each message once, in order');
+  await page.evaluate(() => /** @type {any} */ (window).durable.conn.dispose());
   assert.deepEqual(errors, []);
 });

@@ -232,3 +232,42 @@ test('a caller outbox keeps unacknowledged messages across a restart of the app'
   await assert.rejects(broken.publish(topic, 'o5'), { name: 'HybridEdgeError', code: 'OutboxFailed', message: /disk full/ });
   assert.equal(broken.outboxSize, 0);
 });
+
+test('RelayConnection with a wallet binding reads its address\'s inbox', async (t) => {
+  const { createPrivateKey, sign } = await import('node:crypto');
+  const { readFileSync } = await import('node:fs');
+  const { fileURLToPath } = await import('node:url');
+  const repo = process.env.HYBRID_EDGE_REPO ?? join(fileURLToPath(new URL('.', import.meta.url)), '../../..');
+  // Bindings for the Ed25519 keys of fixed seeds (kept current by the native tests).
+  const { parties } = JSON.parse(readFileSync(join(repo, 'tests/relay/bindings.json'), 'utf8'));
+  const fromSeed = (name, byte) => {
+    const key = createPrivateKey({
+      key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), Buffer.alloc(32, byte)]),
+      format: 'der', type: 'pkcs8',
+    });
+    return {
+      installationKey: new Uint8Array(Buffer.from(parties[name].installation, 'hex')),
+      binding: new Uint8Array(Buffer.from(parties[name].binding, 'hex')),
+      sign: (/** @type {Uint8Array} */ nonce) => new Uint8Array(sign(null, nonce, key)),
+    };
+  };
+  const folder = mkdtempSync(join(tmpdir(), 'hybrid-edge-connection-bound-'));
+  const relay = await startRelay({ folder });
+  t.after(async () => { await relay.mf.dispose(); rmSync(folder, { recursive: true, force: true }); });
+  const shard = `${relay.url}/inboxes`;
+  const inbox = `inbox/${parties.alice.address}`;
+  const alice = open(shard, fromSeed('alice', 0x11));
+  const bob = open(shard, fromSeed('bob', 0x22));
+  const keyOnly = open(shard); // a fresh key, no binding
+  t.after(() => { for (const c of [alice, bob, keyOnly]) c.conn.dispose(); });
+  alice.conn.subscribe(inbox, 0);
+  keyOnly.conn.subscribe(inbox, 0);
+  await Promise.all([alice.conn.connect(), bob.conn.connect(), keyOnly.conn.connect()]);
+  assert.equal((await bob.conn.publish(inbox, 'a welcome for alice')).seq, 1);
+  await until('the welcome', () => alice.of('message').length === 1);
+  assert.equal(text(alice.of('message')[0]), 'a welcome for alice');
+  await until('the refusal', () => keyOnly.of('unauthorized').length >= 1);
+  assert.equal(keyOnly.of('unauthorized')[0].topic, inbox);
+  assert.equal(keyOnly.of('message').length, 0);
+  assert.throws(() => open(shard, { binding: 'not bytes' }), { code: 'InvalidConfig' });
+});

@@ -5,8 +5,8 @@
 // which also pins the bytes the Rust frames put on the wire.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { generateKeyPairSync, sign } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createPrivateKey, generateKeyPairSync, sign } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,7 +20,7 @@ const { bundleWorker, bundleModuleRules } = await import(join(repo, 'scripts/bun
 
 // ── The wire format: a version byte, then postcard (varints, length-prefixed bytes). ──
 const VERSION = 1;
-const TAG = { Hello: 0, Challenge: 1, Auth: 2, Welcome: 3, Subscribe: 4, Publish: 6, Ack: 8, Deliver: 9, Ping: 10, Pong: 11, Error: 17, Expired: 18 };
+const TAG = { Hello: 0, Challenge: 1, Auth: 2, Welcome: 3, Subscribe: 4, Publish: 6, Ack: 8, Deliver: 9, Ping: 10, Pong: 11, Error: 17, Expired: 18, BoundHello: 19 };
 const ERRORS = ['RateLimited', 'StaleEpoch', 'Unauthorized', 'FrameTooLarge', 'Malformed', 'UnsupportedVersion', 'TooManySubscriptions', 'NoKeyPackage'];
 
 const varint = (n) => {
@@ -34,6 +34,7 @@ const text = (s) => bytes(new TextEncoder().encode(s));
 const frame = (tag, ...fields) => new Uint8Array([VERSION, ...varint(tag), ...fields.flat()]);
 
 const hello = (installation) => frame(TAG.Hello, bytes(installation));
+const boundHello = (installation, binding) => frame(TAG.BoundHello, bytes(installation), bytes(binding));
 const auth = (signature) => frame(TAG.Auth, bytes(signature));
 const subscribe = (topic, cursor) => frame(TAG.Subscribe, text(topic), varint(cursor));
 const publish = (topic, id, payload) => frame(TAG.Publish, text(topic), [...id], bytes(payload));
@@ -63,7 +64,9 @@ function decode(buf) {
     case TAG.Expired: return { type: 'Expired', topic: str(), through: uv() };
     case TAG.Error: {
       const code = ERRORS[uv()];
-      return code === 'RateLimited' ? { type: 'Error', code, retryAfterMs: uv() } : { type: 'Error', code };
+      if (code === 'RateLimited') return { type: 'Error', code, retryAfterMs: uv() };
+      if (code === 'StaleEpoch') return { type: 'Error', code, id: raw(16), topic: str() };
+      return { type: 'Error', code };
     }
     default: return { type: `tag ${tag}` };
   }
@@ -339,4 +342,163 @@ test('two TransportClients through the relay: every message once, in order, acro
   t.diagnostic(`clients: sent=${N} delivered=${got.length} beforeRestart=${beforeRestart} acks=${acked().length} reconnecting events a=${reconnects(a)} b=${reconnects(b)}`);
   assert.ok(reconnects(a) >= 1 && reconnects(b) >= 1);
   for (const c of [a, b]) c.stop();
+});
+
+// ── Wallet bindings and MLS ordering, with fixtures the native tests keep current
+// (src/transport/relay/package_tests.rs): bindings signed by test wallets for the Ed25519
+// keys of fixed seeds, and real openmls commits and application messages. ──
+const fixtures = (name) => JSON.parse(readFileSync(join(repo, 'tests/relay', name), 'utf8'));
+const unhex = (h) => new Uint8Array(Buffer.from(h, 'hex'));
+const { parties, forged } = fixtures('bindings.json');
+/** The Ed25519 private key of seed `byte` repeated 32 times (PKCS #8). */
+const seedKey = (byte) => createPrivateKey({
+  key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), Buffer.alloc(32, byte)]),
+  format: 'der', type: 'pkcs8',
+});
+const party = (name, seed) => ({
+  ...parties[name], key: seedKey(seed),
+  installation: unhex(parties[name].installation), binding: unhex(parties[name].binding),
+});
+const alice = party('alice', 0x11);
+const bob = party('bob', 0x22);
+const mallory = party('mallory', 0x33);
+
+/** Presents `installation` with `binding`, signs the nonce with `key`; returns the answer. */
+async function boundLogin(c, installation, binding, key) {
+  c.send(boundHello(installation, binding));
+  const challenge = await c.next();
+  assert.equal(challenge.type, 'Challenge');
+  const signature = sign(null, challenge.nonce, key);
+  c.send(auth(signature));
+  return { answer: await c.next(), signature };
+}
+
+test('wallet bindings in workerd: inboxes for verified addresses only; every forgery refused', async (t) => {
+  const folder = mkdtempSync(join(tmpdir(), 'hybrid-edge-relay-bindings-'));
+  const mf = startRelay(folder, {});
+  t.after(async () => { await mf.dispose(); rmSync(folder, { recursive: true, force: true }); });
+  const shard = 'inbox';
+  const refused = { type: 'Error', code: 'Unauthorized' };
+  const aliceInbox = `inbox/${alice.address}`;
+
+  await t.test('a verified binding reads its own inbox and no other', async () => {
+    const c = await connect(mf, shard);
+    assert.deepEqual((await boundLogin(c, alice.installation, alice.binding, alice.key)).answer, { type: 'Welcome' });
+    c.send(subscribe(aliceInbox, 0));
+    assert.deepEqual(await c.sync(1), []);
+    c.send(subscribe(`inbox/${bob.address}`, 0));
+    assert.deepEqual(await c.sync(2), [refused]);
+    c.close();
+  });
+
+  await t.test('a key without a binding reads no inbox', async () => {
+    const c = await connect(mf, shard);
+    c.send(hello(mallory.installation));
+    const challenge = await c.next();
+    c.send(auth(sign(null, challenge.nonce, mallory.key)));
+    assert.deepEqual(await c.next(), { type: 'Welcome' });
+    c.send(subscribe(aliceInbox, 0));
+    assert.deepEqual(await c.sync(1), [refused]);
+    c.close();
+  });
+
+  await t.test('a forged binding (Alice\'s address, signed by Mallory\'s wallet) is refused', async () => {
+    const c = await connect(mf, shard);
+    assert.deepEqual((await boundLogin(c, mallory.installation, unhex(forged), mallory.key)).answer, refused);
+    c.send(subscribe(aliceInbox, 0));
+    assert.deepEqual(await c.sync(1), [refused]);
+    c.close();
+  });
+
+  await t.test('a binding for another installation (Alice\'s, with Mallory\'s key) is refused', async () => {
+    const c = await connect(mf, shard);
+    assert.deepEqual((await boundLogin(c, mallory.installation, alice.binding, mallory.key)).answer, refused);
+    c.close();
+    // Alice's key and binding, but Mallory cannot sign Alice's nonce.
+    const d = await connect(mf, shard);
+    assert.deepEqual((await boundLogin(d, alice.installation, alice.binding, mallory.key)).answer, refused);
+    d.close();
+  });
+
+  await t.test('a binding for another address gets in as that address only', async () => {
+    const c = await connect(mf, shard);
+    assert.deepEqual((await boundLogin(c, mallory.installation, mallory.binding, mallory.key)).answer, { type: 'Welcome' });
+    c.send(subscribe(aliceInbox, 0));
+    c.send(subscribe(`inbox/${mallory.address}`, 0));
+    assert.deepEqual(await c.sync(1), [refused]);
+    c.close();
+  });
+
+  await t.test('a replayed auth with a valid binding is refused', async () => {
+    const c = await connect(mf, shard);
+    const { signature } = await boundLogin(c, alice.installation, alice.binding, alice.key);
+    c.send(auth(signature)); // again on the same socket: the nonce is spent
+    assert.deepEqual(await c.next(), refused);
+    const d = await connect(mf, shard);
+    d.send(boundHello(alice.installation, alice.binding));
+    assert.equal((await d.next()).type, 'Challenge');
+    d.send(auth(signature)); // on a new socket: another nonce
+    assert.deepEqual(await d.next(), refused);
+    d.send(subscribe(aliceInbox, 0));
+    assert.deepEqual(await d.sync(1), [refused]);
+    for (const x of [c, d]) x.close();
+  });
+
+  await t.test('a welcome to an inbox reaches the address\'s installation', async () => {
+    const writer = await connect(mf, shard);
+    await boundLogin(writer, bob.installation, bob.binding, bob.key);
+    writer.send(publish(aliceInbox, id(1), new TextEncoder().encode('welcome')));
+    assert.equal((await writer.next()).type, 'Ack');
+    const reader = await connect(mf, shard);
+    await boundLogin(reader, alice.installation, alice.binding, alice.key);
+    reader.send(subscribe(aliceInbox, 0));
+    assert.deepEqual(payloads(await reader.sync(1)), [['Deliver', 1, 'welcome']]);
+    for (const x of [writer, reader]) x.close();
+  });
+});
+
+test('REQUIRE_BINDING: a connection without a wallet binding is refused', async (t) => {
+  const folder = mkdtempSync(join(tmpdir(), 'hybrid-edge-relay-require-'));
+  const mf = startRelay(folder, { REQUIRE_BINDING: 'true' });
+  t.after(async () => { await mf.dispose(); rmSync(folder, { recursive: true, force: true }); });
+  const plain = await connect(mf, 'strict');
+  plain.send(hello(mallory.installation));
+  assert.deepEqual(await plain.next(), { type: 'Error', code: 'Unauthorized' });
+  plain.send(subscribe('group/strict', 0));
+  assert.deepEqual(await plain.sync(1), [{ type: 'Error', code: 'Unauthorized' }]);
+  const bound = await connect(mf, 'strict');
+  assert.deepEqual((await boundLogin(bound, alice.installation, alice.binding, alice.key)).answer, { type: 'Welcome' });
+  for (const c of [plain, bound]) c.close();
+});
+
+test('real MLS commits in workerd: the first of an epoch wins, later ones get StaleEpoch', async (t) => {
+  const folder = mkdtempSync(join(tmpdir(), 'hybrid-edge-relay-mls-'));
+  let mf = startRelay(folder, {});
+  t.after(async () => { await mf.dispose(); rmSync(folder, { recursive: true, force: true }); });
+  const m = Object.fromEntries(Object.entries(fixtures('mls-messages.json')).map(([k, v]) => [k, unhex(v)]));
+  const topic = 'group/mls';
+  const c = await connect(mf, topic);
+  await boundLogin(c, alice.installation, alice.binding, alice.key);
+  const ack = async () => { const f = await c.next(); assert.equal(f.type, 'Ack', JSON.stringify(f)); return f.seq; };
+  c.send(publish(topic, id(1), m.aliceCommitEpoch1));
+  assert.equal(await ack(), 1);
+  c.send(publish(topic, id(2), m.bobCommitEpoch1));
+  const stale = await c.next();
+  assert.deepEqual([stale.code, stale.id[0], stale.topic], ['StaleEpoch', 2, topic]);
+  c.send(publish(topic, id(1), m.aliceCommitEpoch1)); // the winner's retry: acked again
+  assert.equal(await ack(), 1);
+  c.send(publish(topic, id(3), m.aliceAppEpoch2));
+  assert.equal(await ack(), 2);
+  c.close();
+  // The epoch is durable: after a restart the stale commit is still refused, the next taken.
+  await mf.dispose();
+  mf = startRelay(folder, {});
+  const d = await connect(mf, topic);
+  await boundLogin(d, bob.installation, bob.binding, bob.key);
+  d.send(publish(topic, id(4), m.bobCommitEpoch1));
+  assert.equal((await d.next()).code, 'StaleEpoch');
+  d.send(publish(topic, id(5), m.aliceCommitEpoch2));
+  const f = await d.next();
+  assert.deepEqual([f.type, f.seq], ['Ack', 3]);
+  d.close();
 });

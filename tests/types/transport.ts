@@ -1,6 +1,6 @@
 // Type-checked with `tsc --noEmit` against the packed package: RelayConnection as users see it.
-import { RelayConnection } from 'hybrid-edge';
-import type { OutboxMessage, PublishReceipt, RelayConnectionOptions, RelayOutboxStore, TransportHealth, TransportState, WebSocketConstructor } from 'hybrid-edge';
+import { RelayConnection, RelayPool } from 'hybrid-edge';
+import type { OutboxMessage, PublishReceipt, RelayConnectionOptions, RelayPoolOptions, RelayOutboxStore, TransportHealth, TransportState, WebSocketConstructor } from 'hybrid-edge';
 
 declare const installationKey: Uint8Array;
 declare const sign: (nonce: Uint8Array) => Promise<Uint8Array>;
@@ -44,3 +44,13 @@ relay.on('opened', () => {});
 const bad: RelayConnectionOptions = { ...options, connection: { retry: { jitter: 'half' } } };
 
 export { off, run, health, state, bad };
+
+// RelayPool: the options of RelayConnection with a base URL and a shard function.
+declare const poolOptions: RelayPoolOptions;
+const pool = new RelayPool({ ...poolOptions, shardOf: (topic: string) => topic.split('/')[0], connection: { pool: { maxConnections: 4, idleTimeout: 60000 } } });
+pool.on('idleClosed', (e) => { const shard: string = e.shard; void shard; });
+pool.on('message', (e) => { const s: string = e.shard; const seq: number = e.seq; void s; void seq; });
+const poolReceipt: Promise<PublishReceipt> = pool.publish('group/1', 'hi');
+void poolReceipt;
+const poolSize: number = pool.size;
+void poolSize;

@@ -87,6 +87,8 @@ impl State {
 pub struct Client {
     config: ClientConfig,
     installation: Vec<u8>,
+    /// The installation's wallet binding, presented in a `BoundHello`.
+    binding: Option<Vec<u8>>,
     state: State,
     timers: TimerTable,
     rng: SplitMix64,
@@ -138,6 +140,7 @@ impl Client {
             rng: SplitMix64::new(config.seed),
             config,
             installation,
+            binding: None,
             state: State::Idle,
             timers: TimerTable::default(),
             outbox,
@@ -395,6 +398,14 @@ impl Client {
         })
     }
 
+    /// Presents `binding` (the installation's wallet binding, `docs/identity.md`) with the
+    /// installation key on every connection, so that the relay proves the connection's
+    /// address from it (needed to read the address's inbox topic).
+    pub fn with_binding(mut self, binding: Vec<u8>) -> Self {
+        self.binding = Some(binding);
+        self
+    }
+
     // ----- inputs --------------------------------------------------------------------
 
     /// The socket `conn` opened.
@@ -403,7 +414,14 @@ impl Client {
             State::Connecting { conn: c, attempt } if c == conn => {
                 self.state = State::Authenticating { conn, attempt };
                 let installation = self.installation.clone();
-                self.send_frame(conn, &Frame::Hello { installation });
+                let hello = match self.binding.clone() {
+                    Some(binding) => Frame::BoundHello {
+                        installation,
+                        binding,
+                    },
+                    None => Frame::Hello { installation },
+                };
+                self.send_frame(conn, &hello);
             }
             // A socket the client no longer wants.
             _ => self.transmits.push_back(Transmit::Close { conn }),

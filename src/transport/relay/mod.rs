@@ -9,12 +9,14 @@
 //! [`RelayOutput`]s to the sockets. Nothing from a client can make it panic: every frame is
 //! decoded with limits and refused with an error frame.
 
+mod hooks;
 mod journal;
 mod rules;
 mod store;
 
 use std::collections::{BTreeMap, BTreeSet};
 
+pub use hooks::PackageHooks;
 pub use journal::{Change, JournalStore};
 pub use rules::{
     accept_commit, may_publish, may_read, Handshake, Identity, TokenBucket, TopicKind,
@@ -37,6 +39,10 @@ pub struct RelayConfig {
     pub rate_per_second: u32,
     /// How long messages are kept (30 days), applied by [`Relay::prune`].
     pub retention_ms: u64,
+    /// Refuse connections that present no wallet binding (a plain [`Frame::Hello`]), so
+    /// that every connection has a verified address (false: they are authenticated by
+    /// their key alone and read no inbox).
+    pub require_binding: bool,
 }
 
 impl Default for RelayConfig {
@@ -47,6 +53,7 @@ impl Default for RelayConfig {
             rate_capacity: 200,
             rate_per_second: 100,
             retention_ms: 30 * 24 * 3600 * 1000,
+            require_binding: false,
         }
     }
 }
@@ -54,8 +61,15 @@ impl Default for RelayConfig {
 /// The checks the relay delegates to the rest of the package.
 pub trait RelayHooks {
     /// Checks `signature` over `nonce` by `installation`, and the installation's wallet
-    /// binding; returns the proven identity, or `None` to refuse.
-    fn verify(&self, installation: &[u8], nonce: &[u8; 32], signature: &[u8]) -> Option<Identity>;
+    /// `binding` when the connection presented one ([`Frame::BoundHello`]); returns the
+    /// proven identity (its address read from the verified binding), or `None` to refuse.
+    fn verify(
+        &self,
+        installation: &[u8],
+        nonce: &[u8; 32],
+        signature: &[u8],
+        binding: Option<&[u8]>,
+    ) -> Option<Identity>;
     /// Reads the clear MLS framing header of a payload; `None` for anything that is not a
     /// handshake message (stored without ordering rules).
     fn classify(&self, payload: &[u8]) -> Option<Handshake>;
@@ -78,6 +92,8 @@ struct Connection {
     /// The challenge, consumed by the first `Auth` (a replayed auth finds none).
     nonce: Option<[u8; 32]>,
     installation: Option<Vec<u8>>,
+    /// The wallet binding of a [`Frame::BoundHello`].
+    binding: Option<Vec<u8>>,
     identity: Option<Identity>,
     subscriptions: BTreeSet<Topic>,
     bucket: TokenBucket,
@@ -151,6 +167,7 @@ impl<S: RelayStore> Relay<S> {
             Connection {
                 nonce: Some(nonce),
                 installation: None,
+                binding: None,
                 identity: None,
                 subscriptions: BTreeSet::new(),
                 bucket: TokenBucket::new(
@@ -252,8 +269,24 @@ impl<S: RelayStore> Relay<S> {
             topic: None,
         });
         match frame {
+            Frame::Hello { .. } if self.config.require_binding && c.installation.is_none() => {
+                // No challenge: the connection can never authenticate.
+                c.nonce = None;
+                out.send(conn, &unauthorized);
+            }
             Frame::Hello { installation } if c.installation.is_none() => {
                 c.installation = Some(installation);
+                match c.nonce {
+                    Some(nonce) => out.send(conn, &Frame::Challenge { nonce }),
+                    None => out.send(conn, &unauthorized),
+                }
+            }
+            Frame::BoundHello {
+                installation,
+                binding,
+            } if c.installation.is_none() => {
+                c.installation = Some(installation);
+                c.binding = Some(binding);
                 match c.nonce {
                     Some(nonce) => out.send(conn, &Frame::Challenge { nonce }),
                     None => out.send(conn, &unauthorized),
@@ -262,7 +295,7 @@ impl<S: RelayStore> Relay<S> {
             Frame::Auth { signature } => {
                 let proven = match (c.nonce.take(), &c.installation, &c.identity) {
                     (Some(nonce), Some(installation), None) => {
-                        hooks.verify(installation, &nonce, &signature)
+                        hooks.verify(installation, &nonce, &signature, c.binding.as_deref())
                     }
                     _ => None,
                 };
@@ -463,5 +496,7 @@ impl Outputs {
     }
 }
 
+#[cfg(test)]
+mod package_tests;
 #[cfg(test)]
 pub(crate) mod tests;

@@ -12,7 +12,13 @@ pub(crate) fn sign(installation: &[u8], nonce: &[u8; 32]) -> Vec<u8> {
 }
 
 impl RelayHooks for TestHooks {
-    fn verify(&self, installation: &[u8], nonce: &[u8; 32], signature: &[u8]) -> Option<Identity> {
+    fn verify(
+        &self,
+        installation: &[u8],
+        nonce: &[u8; 32],
+        signature: &[u8],
+        _binding: Option<&[u8]>,
+    ) -> Option<Identity> {
         (signature == sign(installation, nonce).as_slice()).then(|| Identity {
             installation: installation.to_vec(),
             address: format!("0x{:02x}", installation.first().copied().unwrap_or(0)),

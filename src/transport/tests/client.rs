@@ -131,6 +131,28 @@ fn open_sends_hello_then_challenge_then_auth_then_welcome() {
 }
 
 #[test]
+fn a_client_with_a_binding_presents_it_on_every_connection() {
+    let mut c = client_with(config()).with_binding(vec![7; 129]);
+    let bound = Frame::BoundHello {
+        installation: INSTALLATION.to_vec(),
+        binding: vec![7; 129],
+    };
+    c.connect(0);
+    transmits(&mut c);
+    c.handle_open(ConnId(0), 1);
+    assert_eq!(frames(&mut c), std::slice::from_ref(&bound));
+    // After a lost connection, the next socket presents it again.
+    c.handle_closed(ConnId(0), 2);
+    c.reconnect(3);
+    let conn = match transmits(&mut c).pop() {
+        Some(Transmit::Connect { conn }) => conn,
+        other => panic!("expected connect, got {other:?}"),
+    };
+    c.handle_open(conn, 4);
+    assert_eq!(frames(&mut c), [bound]);
+}
+
+#[test]
 fn authenticate_outside_a_handshake_is_ignored() {
     let (mut c, _) = connected(config());
     c.authenticate(vec![1], 5);

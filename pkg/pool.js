@@ -1,0 +1,180 @@
+// RelayPool: one RelayConnection per relay shard in use, at most
+// `connection.pool.maxConnections`, each closed after `idleTimeout` without use. The
+// bookkeeping (which shard is open, which is idle, when) is the package's TransportPool
+// (Rust, in the wasm); this file holds the connections and the one timer.
+import { TransportPool } from './hybrid_edge.js';
+import { RelayConnection } from './transport.js';
+
+const MAX_TIMEOUT_MS = 0x7fffffff;
+const EVENTS = ['connected', 'disconnected', 'reconnecting', 'failed', 'rateLimited', 'sendFailed', 'health',
+  'message', 'acked', 'expired', 'staleEpoch', 'unauthorized', 'keyPackage', 'relayError', 'error'];
+
+function hybridEdgeError(code, message) {
+  return Object.assign(new Error(message), { name: 'HybridEdgeError', code });
+}
+
+export class RelayPool {
+  #pool;
+  #options;
+  #base;
+  #shardOf;
+  /** @type {Map<string, { conn: RelayConnection, topics: Set<string>, pending: number }>} */
+  #shards = new Map();
+  #listeners = new Map();
+  #timer;
+  #disposed = false;
+
+  /** @param {object} options see RelayPoolOptions in index.d.ts */
+  constructor(options) {
+    const { url, shardOf = (topic) => topic, outbox, ...rest } = options ?? {};
+    if (typeof url !== 'string' && !(url instanceof URL)) {
+      throw hybridEdgeError('InvalidConfig', 'invalid configuration: url must be the relay WebSocket base URL');
+    }
+    if (typeof shardOf !== 'function') {
+      throw hybridEdgeError('InvalidConfig', 'invalid configuration: shardOf must be a function (topic) => shard');
+    }
+    if (outbox !== undefined) {
+      throw hybridEdgeError('InvalidConfig', 'invalid configuration: a pool keeps one outbox per connection; use RelayConnection for a durable outbox');
+    }
+    const { installationKey, binding, sign, WebSocket, seed, watchNetwork, ...config } = rest;
+    this.#pool = new TransportPool(config);
+    this.#options = rest;
+    this.#base = String(url).replace(/\/+$/, '');
+    this.#shardOf = shardOf;
+  }
+
+  /** Subscribes to `topic` after `cursor` on its shard's connection (opened if needed). */
+  subscribe(topic, cursor = 0) {
+    const shard = this.#acquire(topic);
+    shard.topics.add(topic);
+    shard.conn.subscribe(topic, cursor);
+  }
+
+  /** Stops delivering `topic`; its connection may then go idle. */
+  unsubscribe(topic) {
+    const name = this.#shardOf(topic);
+    const shard = this.#shards.get(name);
+    if (!shard) return;
+    shard.topics.delete(topic);
+    shard.conn.unsubscribe(topic);
+    this.#pool.touch(name, Date.now());
+    this.#arm();
+  }
+
+  /** Publishes on `topic`'s shard connection; rejects with `PoolFull` when every
+   * connection is busy and no idle one can make room. */
+  publish(topic, payload) {
+    let shard;
+    try {
+      shard = this.#acquire(topic);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const name = this.#shardOf(topic);
+    shard.pending++;
+    const done = () => {
+      shard.pending--;
+      if (!this.#disposed && this.#shards.get(name) === shard) this.#pool.touch(name, Date.now());
+    };
+    return shard.conn.publish(topic, payload).finally(done);
+  }
+
+  /** The connection of `topic`'s shard, if open. */
+  connectionFor(topic) {
+    return this.#shards.get(this.#shardOf(topic))?.conn;
+  }
+
+  /** Open connections. */
+  get size() {
+    return this.#shards.size;
+  }
+
+  /** The shards with an open connection. */
+  get shards() {
+    return [...this.#shards.keys()];
+  }
+
+  /** Calls `listener` for each event of `type` from any connection (with its `shard`). */
+  on(type, listener) {
+    let set = this.#listeners.get(type);
+    if (!set) this.#listeners.set(type, (set = new Set()));
+    set.add(listener);
+    return () => this.off(type, listener);
+  }
+
+  /** Removes a listener added with `on`. */
+  off(type, listener) {
+    this.#listeners.get(type)?.delete(listener);
+  }
+
+  /** Closes every connection for good. */
+  dispose() {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    clearTimeout(this.#timer);
+    for (const { conn } of this.#shards.values()) conn.dispose();
+    this.#shards.clear();
+    this.#pool.free();
+  }
+
+  #emit(type, detail) {
+    for (const listener of [...(this.#listeners.get(type) ?? [])]) {
+      try { listener(detail); } catch (err) { setTimeout(() => { throw err; }); }
+    }
+  }
+
+  #acquire(topic) {
+    if (this.#disposed) throw hybridEdgeError('NotConnected', 'not connected: the pool is disposed');
+    const name = this.#shardOf(topic);
+    const now = Date.now();
+    let opened;
+    try {
+      opened = this.#pool.acquire(name, now);
+    } catch (err) {
+      // Full: close what is idle by now (also before its timer fired) and try once more.
+      if (err?.code !== 'PoolFull') throw err;
+      this.#closeIdle(now);
+      opened = this.#pool.acquire(name, now);
+    }
+    if (opened) {
+      const conn = new RelayConnection({ ...this.#options, url: `${this.#base}/${encodeURIComponent(name)}` });
+      const shard = { conn, topics: new Set(), pending: 0 };
+      for (const type of EVENTS) {
+        conn.on(type, (e) => {
+          if (type === 'message' || type === 'acked') this.#pool.touch(name, Date.now());
+          this.#emit(type, { ...e, shard: name });
+        });
+      }
+      this.#shards.set(name, shard);
+      conn.connect().catch(() => { /* reported by the connection's events */ });
+    }
+    this.#arm();
+    return /** @type {NonNullable<ReturnType<Map['get']>>} */ (this.#shards.get(name));
+  }
+
+  /** Closes the connections idle at `now`: no subscription, nothing unacknowledged, and
+   * no traffic for `idleTimeout`. */
+  #closeIdle(now) {
+    for (const [name, shard] of this.#shards) {
+      if (shard.topics.size > 0 || shard.pending > 0 || shard.conn.outboxSize > 0) this.#pool.touch(name, now);
+    }
+    for (const name of this.#pool.handleTimeout(now)) {
+      const shard = this.#shards.get(name);
+      this.#shards.delete(name);
+      shard?.conn.dispose();
+      this.#emit('idleClosed', { type: 'idleClosed', shard: name });
+    }
+  }
+
+  #arm() {
+    clearTimeout(this.#timer);
+    const at = this.#pool.pollTimeout();
+    if (at === undefined || this.#disposed) return;
+    this.#timer = setTimeout(() => {
+      this.#closeIdle(Date.now());
+      this.#arm();
+    }, Math.min(MAX_TIMEOUT_MS, Math.max(0, at - Date.now())));
+    // An idle timer alone does not keep a Node process alive.
+    /** @type {any} */ (this.#timer).unref?.();
+  }
+}
