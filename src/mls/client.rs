@@ -206,7 +206,7 @@ impl Client {
             .build(
                 self.config.suite.openmls(),
                 &self.provider,
-                &self.identity.key_pair,
+                &self.identity.signing(),
                 self.credential_with_key(),
             )
             .map_err(MlsError::internal)?;
@@ -246,7 +246,7 @@ impl Client {
             .lifetime(self.lifetime(now))
             .build(
                 &self.provider,
-                &self.identity.key_pair,
+                &self.identity.signing(),
                 self.credential_with_key(),
             )
             .map_err(MlsError::internal)?;

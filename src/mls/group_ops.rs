@@ -24,7 +24,7 @@ impl Client {
             })?;
         let message = group
             .mls
-            .create_message(&self.provider, &self.identity.key_pair, content)
+            .create_message(&self.provider, &self.identity.signing(), content)
             .map_err(convert::create_message_error)?;
         convert::to_bytes(message)
     }
@@ -163,7 +163,7 @@ impl Client {
             .ok_or(MlsError::GroupInactive)?;
         let (commit, welcome, _) = group
             .mls
-            .add_members(&self.provider, &self.identity.key_pair, &key_packages)
+            .add_members(&self.provider, &self.identity.signing(), &key_packages)
             .map_err(MlsError::internal)?;
         self.merge_own(group_id, commit, Some(welcome))
     }
@@ -200,7 +200,7 @@ impl Client {
         let group = lookup(&mut self.groups, group_id)?;
         let (commit, welcome, _) = group
             .mls
-            .remove_members(&self.provider, &self.identity.key_pair, &leaves)
+            .remove_members(&self.provider, &self.identity.signing(), &leaves)
             .map_err(MlsError::internal)?;
         self.merge_own(group_id, commit, welcome)
     }
@@ -212,7 +212,7 @@ impl Client {
         let group = lookup(&mut self.groups, group_id)?;
         let proposal = group
             .mls
-            .leave_group(&self.provider, &self.identity.key_pair)
+            .leave_group(&self.provider, &self.identity.signing())
             .map_err(MlsError::internal)?;
         convert::to_bytes(proposal)
     }
@@ -222,7 +222,7 @@ impl Client {
         let group = lookup(&mut self.groups, group_id)?;
         let (commit, welcome, _) = group
             .mls
-            .commit_to_pending_proposals(&self.provider, &self.identity.key_pair)
+            .commit_to_pending_proposals(&self.provider, &self.identity.signing())
             .map_err(MlsError::internal)?;
         self.merge_own(group_id, commit, welcome)
     }
@@ -235,7 +235,7 @@ impl Client {
             .mls
             .self_update(
                 &self.provider,
-                &self.identity.key_pair,
+                &self.identity.signing(),
                 LeafNodeParameters::default(),
             )
             .map_err(MlsError::internal)?;

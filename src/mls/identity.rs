@@ -11,6 +11,7 @@ use openmls_basic_credential::SignatureKeyPair;
 use openmls_traits::types::SignatureScheme;
 
 use super::error::MlsError;
+use super::signer::InstallationSigner;
 
 /// Version byte of the binary credential and the `Version:` line of the statement.
 const VERSION: u8 = 1;
@@ -315,6 +316,7 @@ impl IdentityRequest {
                 installation_key: binding.installation_key,
                 issued_at: self.issued_at,
             },
+            signer: InstallationSigner::new(&self.key_pair),
             key_pair: self.key_pair,
         })
     }
@@ -324,11 +326,21 @@ impl IdentityRequest {
 #[derive(Debug)]
 pub struct Identity {
     pub(crate) key_pair: SignatureKeyPair,
+    /// Signs for `key_pair` (the Ed25519 key expanded once).
+    pub(crate) signer: InstallationSigner,
     pub(crate) credential: Credential,
     pub(crate) member: MemberIdentity,
 }
 
 impl Identity {
+    /// What openmls signs with: the key pair and its expanded key.
+    pub(crate) fn signing(&self) -> super::signer::SigningIdentity<'_> {
+        super::signer::SigningIdentity {
+            pair: &self.key_pair,
+            signer: &self.signer,
+        }
+    }
+
     /// Rebuilds an identity from its stored parts, re-verifying the binding.
     pub(crate) fn from_parts(
         key_pair: SignatureKeyPair,
@@ -336,6 +348,7 @@ impl Identity {
     ) -> Result<Self, MlsError> {
         let member = verify_credential(&credential, key_pair.public())?;
         Ok(Self {
+            signer: InstallationSigner::new(&key_pair),
             key_pair,
             credential,
             member,

@@ -22,6 +22,7 @@ mod group_ops;
 mod header;
 mod identity;
 mod provider;
+mod signer;
 mod verify;
 
 pub use ciphersuite::Suite;
