@@ -5,3 +5,4 @@ initSync({ module: readFileSync(new URL('./hybrid_edge_bg.wasm', import.meta.url
 export * from './hybrid_edge.js';
 export { scan, containsSensitiveData } from './sanitize.js';
 export { RelayConnection } from './transport.js';
+export { Resolver, createResolver, indexedDbStore } from './resolver.js';

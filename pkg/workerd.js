@@ -6,3 +6,4 @@ initSync({ module });
 export * from './hybrid_edge.js';
 export { scan, containsSensitiveData } from './sanitize.js';
 export { RelayConnection } from './transport.js';
+export { Resolver, createResolver, indexedDbStore } from './resolver.js';

@@ -36,6 +36,13 @@ pub enum CacheKey {
         /// The normalized name.
         name: String,
     },
+    /// An ENSIP-5 text record of a normalized name.
+    Text {
+        /// The normalized name.
+        name: String,
+        /// The record key.
+        key: String,
+    },
 }
 
 /// `Address` as its 20 bytes in snapshots (alloy-primitives is built without serde).
@@ -202,6 +209,7 @@ impl<V: Clone> Cache<V> {
             (Some(_), CacheKey::Forward { .. }) => self.config.forward_ttl_ms,
             (Some(_), CacheKey::Reverse { .. }) => self.config.reverse_ttl_ms,
             (Some(_), CacheKey::Avatar { .. }) => self.config.avatar_ttl_ms,
+            (Some(_), CacheKey::Text { .. }) => self.config.forward_ttl_ms,
         };
         self.inflight.remove(&key);
         self.put(key, value, now_ms.saturating_add(ttl));

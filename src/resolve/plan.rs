@@ -51,6 +51,21 @@ pub enum Lookup {
         /// ENSIP-19 coin type.
         coin_type: u64,
     },
+    /// An ENSIP-5 text record of a name (normalized, with a dot).
+    Text {
+        /// The normalized name.
+        name: String,
+        /// The record key (`avatar`, `url`, …).
+        key: String,
+    },
+    /// A plain contract call, batched with the others (NFT ownership and metadata, the
+    /// Basenames L2 resolver). A revert is an error.
+    Call {
+        /// The contract.
+        to: Address,
+        /// The calldata.
+        data: Vec<u8>,
+    },
 }
 
 /// What a finished lookup resolved to.
@@ -60,6 +75,10 @@ pub enum Answer {
     Address(Option<Address>),
     /// A reverse lookup: the verified, normalized primary name, or `None`.
     Name(Option<String>),
+    /// A text record, or `None` (no resolver, empty record).
+    Text(Option<String>),
+    /// The return data of a [`Lookup::Call`].
+    Data(Vec<u8>),
 }
 
 /// A finished lookup: its index in the list given to [`Planner::new`], and its outcome.
@@ -219,8 +238,10 @@ impl Planner {
                     Lookup::Forward { name, .. } if !name.contains('.') => {
                         vec![format!("{name}.eth"), format!("{name}.base.eth")]
                     }
-                    Lookup::Forward { name, .. } => vec![name.clone()],
-                    Lookup::Reverse { .. } => Vec::new(),
+                    Lookup::Forward { name, .. } | Lookup::Text { name, .. } => {
+                        vec![name.clone()]
+                    }
+                    Lookup::Reverse { .. } | Lookup::Call { .. } => Vec::new(),
                 };
                 Item {
                     lookup,
@@ -282,6 +303,22 @@ impl Planner {
         }
     }
 
+    /// Reports that an `eth_call` got no usable answer (every endpoint failed after
+    /// retries): each lookup waiting on it fails with `error`. Unknown ids are ignored.
+    pub fn handle_rpc_failure(&mut self, id: u64, error: ResolveError) {
+        match self.waiting.remove(&id) {
+            Some(Waiting::Batch(indices)) => {
+                for index in indices {
+                    self.finish(index, Err(error.clone()));
+                }
+            }
+            Some(Waiting::Callback(index)) | Some(Waiting::Gateway(index)) => {
+                self.finish(index, Err(error))
+            }
+            None => {}
+        }
+    }
+
     /// Feeds a CCIP-Read gateway's HTTP answer (after redirects). 2xx: the callback
     /// `eth_call` follows; 4xx: the lookup fails; 5xx: the next URL is tried.
     pub fn handle_http_response(&mut self, id: u64, status: u16, body: &[u8]) {
@@ -325,12 +362,16 @@ impl Planner {
             if !matches!(self.items[index].state, State::Queued) {
                 continue;
             }
+            let target = match &self.items[index].lookup {
+                Lookup::Call { to, .. } => *to,
+                _ => self.config.universal_resolver,
+            };
             match self.resolver_call(index) {
                 Ok(call_data) => {
                     self.items[index].state = State::Busy;
                     indices.push(index);
                     calls.push(IMulticall3::Call3 {
-                        target: self.config.universal_resolver,
+                        target,
                         allowFailure: true,
                         callData: call_data.into(),
                     });
@@ -351,6 +392,22 @@ impl Planner {
     fn resolver_call(&self, index: usize) -> Result<Vec<u8>, ResolveError> {
         let item = &self.items[index];
         match &item.lookup {
+            Lookup::Call { data, .. } => Ok(data.clone()),
+            Lookup::Text { name, key } => {
+                let invalid = |_| ResolveError::UnencodableName { name: name.clone() };
+                let node = namehash(name).map_err(invalid)?;
+                let dns = dns_encode(name).map_err(invalid)?;
+                let record = abi::ITextResolver::textCall {
+                    node,
+                    key: key.clone(),
+                }
+                .abi_encode();
+                Ok(IUniversalResolver::resolveCall {
+                    name: dns.into(),
+                    data: record.into(),
+                }
+                .abi_encode())
+            }
             Lookup::Forward { coin_type, .. } => {
                 let name = item
                     .candidates
@@ -430,6 +487,13 @@ impl Planner {
                     Err(err) => self.finish(index, Err(err)),
                 }
             }
+            Lookup::Text { .. } => {
+                let text = abi::decode_resolve_return(data)
+                    .and_then(|r| abi::decode_string(&r.result))
+                    .map(|t| Answer::Text((!t.is_empty()).then_some(t)));
+                self.finish(index, text);
+            }
+            Lookup::Call { .. } => self.finish(index, Ok(Answer::Data(data.to_vec()))),
             Lookup::Reverse { .. } => {
                 let name = abi::decode_reverse_return(data).map(|r| {
                     let normal = super::normalize(&r.primary).ok();
@@ -442,6 +506,20 @@ impl Planner {
     }
 
     fn handle_revert(&mut self, index: usize, data: &[u8]) {
+        if matches!(
+            self.items.get(index).map(|i| &i.lookup),
+            Some(Lookup::Call { .. })
+        ) {
+            let err = match abi::decode_revert(data) {
+                Revert::Error(err) => err,
+                _ => ResolveError::ContractReverted {
+                    selector: data.get(..4).and_then(|s| s.try_into().ok()),
+                    reason: None,
+                },
+            };
+            self.finish(index, Err(err));
+            return;
+        }
         match abi::decode_revert(data) {
             Revert::OffchainLookup(lookup) => self.start_ccip(index, lookup),
             Revert::ResolverNotFound
@@ -464,6 +542,14 @@ impl Planner {
             }
             Lookup::Forward { .. } => self.finish(index, Ok(Answer::Address(None))),
             Lookup::Reverse { .. } => self.finish(index, Ok(Answer::Name(None))),
+            Lookup::Text { .. } => self.finish(index, Ok(Answer::Text(None))),
+            Lookup::Call { .. } => self.finish(
+                index,
+                Err(ResolveError::ContractReverted {
+                    selector: None,
+                    reason: None,
+                }),
+            ),
         }
     }
 
@@ -569,7 +655,7 @@ impl Planner {
     }
 }
 
-fn url_allowed(url: &str, allow_http_localhost: bool) -> bool {
+pub(crate) fn url_allowed(url: &str, allow_http_localhost: bool) -> bool {
     let lower = url.get(..8).map(str::to_ascii_lowercase);
     if lower.as_deref() == Some("https://") {
         return true;
