@@ -124,19 +124,25 @@ async function startAnvil(chainId) {
 async function countingProxy(target) {
   let count = 0;
   let failures = [];
+  const cors = { 'access-control-allow-origin': '*', 'access-control-allow-headers': 'content-type' };
   const server = http.createServer(async (req, res) => {
+    if (req.method === 'OPTIONS') { // a browser's CORS preflight: not an RPC request
+      res.writeHead(204, cors);
+      res.end();
+      return;
+    }
     count++;
     const chunks = [];
     for await (const c of req) chunks.push(c);
     const fail = failures.shift();
     if (fail) {
-      res.writeHead(fail, { 'retry-after': '0' });
+      res.writeHead(fail, { 'retry-after': '0', ...cors });
       res.end('busy');
       return;
     }
     try {
       const upstream = await fetch(target, { method: 'POST', headers: { 'content-type': 'application/json' }, body: Buffer.concat(chunks) });
-      res.writeHead(upstream.status, { 'content-type': 'application/json' });
+      res.writeHead(upstream.status, { 'content-type': 'application/json', ...cors });
       res.end(Buffer.from(await upstream.arrayBuffer()));
     } catch {
       res.writeHead(502);
