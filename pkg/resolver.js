@@ -6,6 +6,7 @@ import { ResolverCore } from './hybrid_edge.js';
 
 const CHAIN_IDS = { mainnet: 1, base: 8453 };
 const STORE_KEY = 'hybrid-edge:resolver-cache:v1';
+const KINDS = { address: 0, name: 1, text: 2, avatar: 3 };
 
 /** A `HybridEdgeError` built here, for codes the Rust error enum defines. */
 function hybridEdgeError(code, message) {
@@ -142,7 +143,7 @@ export class Resolver {
 
   /** Writes the cache to the store now (Workers: `ctx.waitUntil(resolver.flush())`). */
   async flush() {
-    if (this.#loaded) await this.#loaded;
+    await this.ready();
     await this.#saving;
     if (this.#store) await this.#store.put(this.#storeKey, this.#core.snapshot(Date.now()));
   }
@@ -150,6 +151,7 @@ export class Resolver {
   /** Resolves once a persistent cache has been loaded (lookups wait for it anyway). */
   async ready() {
     await this.#loaded;
+    this.#loaded = undefined;
   }
 
   async #load() {
@@ -174,8 +176,35 @@ export class Resolver {
     });
   }
 
-  async #one(kind, a, b, coinType) {
-    return (await this.#many([[kind, a, b, coinType]]))[0];
+  /** One lookup; a fresh cache entry answers without another await. */
+  #one(kind, a, b, coinType) {
+    if (this.#loaded) return this.#many([[kind, a, b, coinType]]).then((r) => r[0]);
+    try {
+      const leads = [];
+      const out = this.#start(kind, a, b, coinType, Date.now(), leads);
+      if (leads.length) this.#run(leads);
+      return Promise.resolve(out);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /** Begins one lookup: its value (cache) or a promise of it; new tickets go to `leads`. */
+  #start(kind, a, b, coinType, now, leads) {
+    const r = this.#core.begin(KINDS[kind], String(a), b, coinType, now);
+    if (r === null || typeof r === 'string') return r; // fresh from the cache
+    if (r.state === 'stale') {
+      if (r.ticket !== undefined) {
+        leads.push(r.ticket);
+        this.#deferred(r.ticket);
+      }
+      return r.value;
+    }
+    if (r.state === 'lead') {
+      leads.push(r.ticket);
+      return this.#deferred(r.ticket).promise;
+    }
+    return this.#inflight.get(r.ticket)?.promise ?? this.#one(kind, a, b, coinType);
   }
 
   #deferred(ticket) {
@@ -188,35 +217,21 @@ export class Resolver {
   }
 
   async #many(specs) {
-    if (this.#loaded) await this.#loaded;
+    if (this.#loaded) {
+      await this.#loaded;
+      this.#loaded = undefined;
+    }
     const now = Date.now();
-    const results = new Array(specs.length).fill(null);
-    const waits = [];
     const leads = [];
+    let pending;
     try {
-      specs.forEach(([kind, a, b, coinType], i) => {
-        const r = this.#core.begin(kind, String(a), b, coinType, now);
-        if (r.state === 'fresh' || r.state === 'stale') {
-          results[i] = r.value;
-          if (r.ticket !== undefined) {
-            leads.push(r.ticket);
-            this.#deferred(r.ticket);
-          }
-        } else if (r.state === 'lead') {
-          leads.push(r.ticket);
-          waits.push([i, this.#deferred(r.ticket).promise]);
-        } else {
-          const joined = this.#inflight.get(r.ticket);
-          waits.push([i, joined ? joined.promise : this.#one(specs[i][0], specs[i][1], specs[i][2], specs[i][3])]);
-        }
-      });
+      pending = specs.map(([kind, a, b, coinType]) => this.#start(kind, a, b, coinType, now, leads));
     } catch (err) {
       this.#abandon(leads, err);
       throw err;
     }
     if (leads.length) this.#run(leads);
-    for (const [i, promise] of waits) results[i] = await promise;
-    return results;
+    return Promise.all(pending);
   }
 
   #abandon(tickets, err) {

@@ -285,12 +285,13 @@ pub(crate) fn event_to_js(event: crate::transport::Event) -> JsValue {
     }
 }
 
-/// `ResolverCore.begin`'s answer as `{ state, value?, ticket? }`.
+/// `ResolverCore.begin`'s answer: a fresh value as itself (a string, or `null` for "not
+/// found"; the cache-hit path allocates no object), else `{ state, value?, ticket? }`.
 pub(crate) fn resolve_begin_to_js(begun: crate::resolve::resolver::Begin) -> JsValue {
     use crate::resolve::resolver::Begin;
     let value = |v: Option<String>| v.map_or(JsValue::NULL, JsValue::from);
     match begun {
-        Begin::Fresh(v) => object(&[("state", "fresh".into()), ("value", value(v))]),
+        Begin::Fresh(v) => value(v),
         Begin::Stale(v, ticket) => object(&[
             ("state", "stale".into()),
             ("value", value(v)),

@@ -63,19 +63,24 @@ impl ResolverCore {
         })
     }
 
-    /// Answers from the cache or hands out a ticket: `{ state: 'fresh' | 'stale' | 'lead' |
-    /// 'joined', value?, ticket? }`. `kind`: `address`, `name`, `text`, `avatar`.
+    /// Answers from the cache or hands out a ticket: the value itself when fresh (a string
+    /// or `null`), else `{ state: 'stale' | 'lead' | 'joined', value?, ticket? }`. `kind`:
+    /// 0 `address`, 1 `name`, 2 `text`, 3 `avatar`.
     ///
     /// @throws {HybridEdgeError} `InvalidName`, `InvalidAddress`, `InvalidAddressChecksum`,
     /// `InvalidResolverOptions`.
     pub fn begin(
         &mut self,
-        kind: &str,
+        kind: u8,
         a: &str,
         b: &str,
         coin_type: f64,
         now_ms: f64,
     ) -> Result<JsValue, JsValue> {
+        let kind = ["address", "name", "text", "avatar"]
+            .get(usize::from(kind))
+            .copied()
+            .unwrap_or("");
         let request = core::request(kind, a, b, coin_type as u64).map_err(to_js_error)?;
         let begun = self
             .inner

@@ -201,6 +201,20 @@ impl<V: Clone> Cache<V> {
         }
     }
 
+    /// Like [`get`](Self::get) for a fresh entry (counted as a hit); anything else returns
+    /// [`Cached::Miss`] without counting, for the caller to take the full path.
+    pub fn peek_fresh(&mut self, key: &CacheKey, now_ms: u64) -> Cached<V> {
+        match self.entries.get(key) {
+            Some(entry) if now_ms < entry.expires_ms => {
+                let (tick, value) = (entry.tick, entry.value.clone());
+                self.stats.hits += 1;
+                self.touch(key, tick);
+                Cached::Fresh(value)
+            }
+            _ => Cached::Miss,
+        }
+    }
+
     /// Stores an answer (`None`: not found, kept for the negative TTL) and ends the
     /// in-flight lookup of this key. Evicts the least recently used entries past the bound.
     pub fn insert(&mut self, key: CacheKey, value: Option<V>, now_ms: u64) {

@@ -10,7 +10,7 @@
 //! [`Resolver::settle`] drains the finished job into the cache and returns each ticket's
 //! outcome. Errors are never cached.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use alloy_primitives::Address;
 
@@ -138,6 +138,11 @@ pub struct Resolver {
     tickets: BTreeMap<u32, (Query, CacheKey)>,
     leads: BTreeMap<CacheKey, u32>,
     next_ticket: u32,
+    /// Identifiers as typed → their cache key, per coin type, so that a cache hit skips
+    /// normalization (bounded like the cache; cleared when full).
+    aliases: HashMap<u64, HashMap<String, CacheKey>>,
+    alias_count: usize,
+    max_aliases: usize,
 }
 
 impl Resolver {
@@ -149,6 +154,9 @@ impl Resolver {
             tickets: BTreeMap::new(),
             leads: BTreeMap::new(),
             next_ticket: 1,
+            aliases: HashMap::new(),
+            alias_count: 0,
+            max_aliases: cache.max_entries,
         }
     }
 
@@ -157,7 +165,36 @@ impl Resolver {
     /// Errors: [`RequestError::Address`] (`InvalidAddress`, `InvalidAddressChecksum`),
     /// [`RequestError::Resolve`] (`InvalidName`).
     pub fn begin(&mut self, request: Request, now_ms: u64) -> Result<Begin, RequestError> {
-        let (query, key) = match prepare(request)? {
+        let alias = match &request {
+            Request::Address {
+                identifier,
+                coin_type,
+            } => {
+                let known = self
+                    .aliases
+                    .get(coin_type)
+                    .and_then(|m| m.get(identifier.as_str()));
+                if let Some(key) = known {
+                    if let Cached::Fresh(value) = self.cache.peek_fresh(key, now_ms) {
+                        return Ok(Begin::Fresh(value));
+                    }
+                }
+                Some((identifier.clone(), *coin_type))
+            }
+            _ => None,
+        };
+        let prepared = prepare(request)?;
+        if let (Some((identifier, coin_type)), Prepared::Query(_, key)) = (alias, &prepared) {
+            if self.alias_count >= self.max_aliases {
+                self.aliases.clear();
+                self.alias_count = 0;
+            }
+            let map = self.aliases.entry(coin_type).or_default();
+            if map.insert(identifier, key.clone()).is_none() {
+                self.alias_count += 1;
+            }
+        }
+        let (query, key) = match prepared {
             Prepared::Answered(value) => return Ok(Begin::Fresh(value)),
             Prepared::Query(query, key) => (query, key),
         };
