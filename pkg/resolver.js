@@ -298,7 +298,7 @@ export class Resolver {
             method: 'POST',
             headers: { 'content-type': 'application/json' },
             body,
-            redirect: 'error',
+            redirect: 'manual', // a redirect is a failure of this endpoint ('error' is not in workerd)
             signal: AbortSignal.timeout(this.#timeoutMs),
             ...noCredentials,
           });

@@ -124,6 +124,7 @@ async function startAnvil(chainId) {
 async function countingProxy(target) {
   let count = 0;
   let failures = [];
+  let bodies = [];
   const cors = { 'access-control-allow-origin': '*', 'access-control-allow-headers': 'content-type' };
   const server = http.createServer(async (req, res) => {
     if (req.method === 'OPTIONS') { // a browser's CORS preflight: not an RPC request
@@ -134,6 +135,12 @@ async function countingProxy(target) {
     count++;
     const chunks = [];
     for await (const c of req) chunks.push(c);
+    const scripted = bodies.shift();
+    if (scripted !== undefined) {
+      res.writeHead(200, { 'content-type': 'application/json', ...cors });
+      res.end(scripted);
+      return;
+    }
     const fail = failures.shift();
     if (fail) {
       res.writeHead(fail, { 'retry-after': '0', ...cors });
@@ -155,6 +162,8 @@ async function countingProxy(target) {
     get count() { return count; },
     reset() { count = 0; },
     failNext(n, status = 429) { failures = Array(n).fill(status); },
+    /** Answers the next requests with these bodies (status 200) instead of the node's. */
+    respondNext(...list) { bodies = list; },
     close: () => new Promise((resolve) => { server.closeAllConnections?.(); server.close(resolve); }),
   };
 }
@@ -188,6 +197,20 @@ async function signingGateway({ privateKey, records, metadata }) {
       if (url.pathname.startsWith('/r/')) {
         res.writeHead(302, { location: url.pathname.replace('/r/', '/g/') });
         res.end();
+        return;
+      }
+      if (url.pathname.startsWith('/loop/')) { // a redirect loop
+        res.writeHead(302, { location: url.pathname });
+        res.end();
+        return;
+      }
+      if (url.pathname.startsWith('/endless/')) { // a body that never ends
+        res.writeHead(200, { 'content-type': 'application/json' });
+        const chunk = Buffer.alloc(64 * 1024, 0x20);
+        const pump = () => { while (res.write(chunk)); };
+        res.on('drain', pump);
+        req.socket.on('close', () => res.off('drain', pump));
+        pump();
         return;
       }
       if (url.pathname.startsWith('/meta/')) {
@@ -303,6 +326,10 @@ export async function startEnsChain() {
   await subOwner('reverse', '80002105', deployer);
   await subOwner('eth', 'base', deployer);
   await subRecord('eth', 'offchain', offchain);
+  for (const bad of ['loop', 'endless']) { // gateways that misbehave
+    const resolver = await c.deploy(deployer, artifacts.OffchainResolver, [`${gateway.origin}/${bad}/{sender}/{data}.json`, [signer.address]]);
+    await subRecord('eth', bad, resolver);
+  }
 
   const names = { alice, bob, dave };
   for (const [label, owner] of Object.entries(names)) {

@@ -149,3 +149,17 @@ test('a caller-supplied async store keeps the cache for the next resolver', asyn
   await third.ready();
   assert.equal(third.getCacheStats().size, 0);
 });
+
+test('malicious answers: redirect loops, endless bodies, truncated or huge RPC bodies are typed errors', async () => {
+  const r = fresh({ timeoutMs: 5000, retry: { maxAttempts: 1 } });
+  await assert.rejects(r.resolveAddress('x.loop.eth'), code('CcipGatewayFailed'));
+  await assert.rejects(r.resolveAddress('x.endless.eth'), code('CcipGatewayFailed'));
+  env.mainnet.respondNext('{"jsonrpc":"2.0","id":1,"result":"0x0000');
+  await assert.rejects(r.resolveAddress('alice.eth'), code('RpcMalformed'));
+  env.mainnet.respondNext(`{"jsonrpc":"2.0","id":1,"result":"0x${'00'.repeat(3 << 20)}"}`);
+  await assert.rejects(r.resolveAddress('alice.eth'), code('RpcUnavailable'));
+  env.mainnet.respondNext(`{"jsonrpc":"2.0","id":1,"result":"0x${'00'.repeat(32)}${'ff'.repeat(32)}"}`);
+  await assert.rejects(r.resolveAddress('alice.eth'), code('AbiDecode'));
+  assert.equal(r.getCacheStats().size, 0);
+  assert.equal(await r.resolveAddress('alice.eth'), env.accounts.alice); // nothing poisoned
+});
