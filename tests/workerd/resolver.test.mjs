@@ -35,7 +35,7 @@ test('Resolver in workerd: batched lookups over the runtime fetch, Workers KV as
   assert.equal(first.text, `gm dave.eth (${env.accounts.dave})`);
   assert.equal(env.mainnet.count, 2); // one batch for the names, one for the text
   // Let waitUntil(flush) land in KV, then a new isolate-like Resolver answers from KV.
-  for (let i = 0; i < 50 && !(await (await mf.getKVNamespace('KV')).get('hybrid-edge:resolver-cache:v1')); i++) {
+  for (let i = 0; i < 50 && !(await /** @type {any} */ (await mf.getKVNamespace('KV')).get('hybrid-edge:resolver-cache:v1')); i++) {
     await new Promise((r) => setTimeout(r, 20));
   }
   env.mainnet.reset();
