@@ -195,6 +195,12 @@ export type RpcEndpoints = string | string[];
 export interface ResolverCacheStore {
   get(key: string): Promise<string | null | undefined>;
   put(key: string, value: string): Promise<unknown>;
+  /**
+   * Optional: read, transform and write atomically (`merge` is synchronous). Without it, a
+   * write is `get`, merge, `put`: writers at the same moment may drop each other's latest
+   * answers (never correctness, only cache hits).
+   */
+  update?(key: string, merge: (stored: string | null | undefined) => string): Promise<unknown>;
 }
 
 /** Options of {@link Resolver}. Every field but `rpc.mainnet` is optional. */
@@ -304,5 +310,5 @@ export declare class Resolver {
 /** `new Resolver(options)`. */
 export declare function createResolver(options: ResolverOptions): Resolver;
 
-/** A {@link ResolverCacheStore} in IndexedDB (browsers): survives reloads, shared by tabs (the last write wins). */
+/** A {@link ResolverCacheStore} in IndexedDB (browsers): survives reloads; shared by tabs, each write merging the others' answers in one transaction. */
 export declare function indexedDbStore(name?: string): ResolverCacheStore;

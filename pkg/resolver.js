@@ -71,6 +71,8 @@ export class Resolver {
   #storeKey;
   #loaded;
   #saving;
+  #queued = false;
+  #merge;
   /** @type {Map<number, { promise: Promise<any>, resolve: Function, reject: Function }>} */
   #inflight = new Map();
 
@@ -134,7 +136,7 @@ export class Resolver {
 
   clearCache() {
     this.#core.clearCache();
-    this.#save();
+    this.#save(false);
   }
 
   getCacheStats() {
@@ -145,7 +147,7 @@ export class Resolver {
   async flush() {
     await this.ready();
     await this.#saving;
-    if (this.#store) await this.#store.put(this.#storeKey, this.#core.snapshot(Date.now()));
+    if (this.#store) await this.#write(true);
   }
 
   /** Resolves once a persistent cache has been loaded (lookups wait for it anyway). */
@@ -163,17 +165,39 @@ export class Resolver {
     }
   }
 
-  #save() {
-    if (!this.#store || this.#saving) return;
-    this.#saving = Promise.resolve().then(async () => {
+  /**
+   * Queues a write of the cache to the store. Writes merge the stored copy first (another
+   * tab's or isolate's answers; the core keeps whichever entry expires later), except after
+   * `clearCache`. One write at a time; calls while one is queued join it.
+   */
+  #save(merge = true) {
+    if (!this.#store) return;
+    this.#merge = (this.#merge ?? true) && merge;
+    if (this.#queued) return;
+    this.#queued = true;
+    this.#saving = (this.#saving ?? Promise.resolve()).then(async () => {
+      this.#queued = false;
+      const m = this.#merge;
+      this.#merge = undefined;
       try {
-        await this.#store.put(this.#storeKey, this.#core.snapshot(Date.now()));
+        await this.#write(m);
       } catch {
         // The cache stays in memory; the next write tries again.
-      } finally {
-        this.#saving = undefined;
       }
     });
+  }
+
+  async #write(merge) {
+    const merged = (stored) => {
+      if (merge && typeof stored === 'string') this.#core.restore(stored, Date.now());
+      return this.#core.snapshot(Date.now());
+    };
+    if (this.#store.update) return this.#store.update(this.#storeKey, merged); // atomic (IndexedDB)
+    if (merge) {
+      const stored = await this.#store.get(this.#storeKey);
+      if (typeof stored === 'string') this.#core.restore(stored, Date.now());
+    }
+    await this.#store.put(this.#storeKey, this.#core.snapshot(Date.now()));
   }
 
   /** One lookup; a fresh cache entry answers without another await. */
@@ -365,8 +389,8 @@ export function createResolver(options) {
 }
 
 /**
- * A cache store in IndexedDB (browsers): the cache survives reloads and is shared by tabs
- * (the last write wins).
+ * A cache store in IndexedDB (browsers): the cache survives reloads and is shared by tabs;
+ * each write merges what other tabs stored, in one transaction.
  */
 export function indexedDbStore(name = 'hybrid-edge-resolver') {
   let db;
@@ -388,5 +412,11 @@ export function indexedDbStore(name = 'hybrid-edge-resolver') {
   return {
     get: (key) => run('readonly', (s) => s.get(key)),
     put: (key, value) => run('readwrite', (s) => s.put(value, key)),
+    /** Read, merge and write in one transaction, so that tabs never drop each other's answers. */
+    update: (key, f) => run('readwrite', (s) => {
+      const read = s.get(key);
+      read.onsuccess = () => s.put(f(read.result), key);
+      return read;
+    }),
   };
 }

@@ -278,11 +278,17 @@ impl<V: Clone> Cache<V> {
         Snapshot { entries }
     }
 
-    /// Adds the usable entries of a snapshot (a later reload), keeping their expiry and
-    /// order; the LRU bound applies.
+    /// Adds the usable entries of a snapshot (a later reload, or another tab's copy before
+    /// writing ours back), keeping their expiry and order; an entry held already wins when
+    /// it expires no earlier (so merging never puts back older answers). The LRU bound
+    /// applies.
     pub fn restore(&mut self, snapshot: Snapshot<V>, now_ms: u64) {
         for entry in snapshot.entries {
-            if now_ms < entry.expires_ms.saturating_add(self.config.stale_ms) {
+            let newer_held = self
+                .entries
+                .get(&entry.key)
+                .is_some_and(|held| held.expires_ms >= entry.expires_ms);
+            if !newer_held && now_ms < entry.expires_ms.saturating_add(self.config.stale_ms) {
                 self.put(entry.key, entry.value, entry.expires_ms);
             }
         }
@@ -341,6 +347,18 @@ mod tests {
 
     const MIN: u64 = 60_000;
     const HOUR: u64 = 60 * MIN;
+
+    #[test]
+    fn merging_a_snapshot_keeps_the_newer_answers() {
+        let mut ours = Cache::new(CacheConfig::default());
+        let mut theirs = Cache::new(CacheConfig::default());
+        ours.insert(name("a.eth"), Some(2u8), 10 * MIN);
+        theirs.insert(name("a.eth"), Some(1u8), 0);
+        theirs.insert(name("b.eth"), Some(3u8), 0);
+        ours.restore(theirs.snapshot(10 * MIN), 10 * MIN);
+        assert_eq!(ours.get(&name("a.eth"), 10 * MIN), Cached::Fresh(Some(2)));
+        assert_eq!(ours.get(&name("b.eth"), 10 * MIN), Cached::Fresh(Some(3)));
+    }
 
     #[test]
     fn ttls_negative_entries_and_stale_while_revalidate() {

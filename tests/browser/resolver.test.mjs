@@ -61,7 +61,8 @@ test('resolver in Chromium: IndexedDB cache survives a reload with 0 RPC request
       '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
   t.after(() => browser.close());
-  const page = await browser.newPage();
+  const context = await browser.newContext();
+  const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (err) => errors.push(err.message));
   await page.goto(url);
@@ -86,5 +87,17 @@ test('resolver in Chromium: IndexedDB cache survives a reload with 0 RPC request
   assert.equal(second.name, 'alice.eth');
   assert.equal(env.mainnet.count, 0);
   assert.equal(second.stats.hits, 22);
+
+  // Another tab of the same origin adds answers; a reload of the first sees both tabs'.
+  const tab = await context.newPage(); // same context: same IndexedDB
+  await tab.goto(url);
+  await tab.waitForSelector('body[data-ready="true"]', { state: 'attached' });
+  const other = await tab.evaluate(([o, n]) => /** @type {any} */ (window).lookup(o, n), [options, ['bob.eth']]);
+  assert.equal(other.restored, 22);
+  assert.deepEqual(other.addresses, [env.accounts.bob]);
+  await page.reload();
+  await page.waitForSelector('body[data-ready="true"]', { state: 'attached' });
+  const third = await page.evaluate(([o, n]) => /** @type {any} */ (window).lookup(o, n), [options, ['bob.eth']]);
+  assert.equal(third.restored, 24); // bob.eth and bob's (absent) primary name from the other tab
   assert.deepEqual(errors, []);
 });

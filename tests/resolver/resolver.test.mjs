@@ -143,6 +143,18 @@ test('a caller-supplied async store keeps the cache for the next resolver', asyn
   const second = fresh({ cache: { store } });
   assert.equal(await second.resolveAddress('alice.eth'), env.accounts.alice);
   assert.equal(env.mainnet.count, 0);
+  // Two writers (tabs, isolates) of one store: each write merges the other's answers.
+  const tabA = fresh({ cache: { store } });
+  const tabB = fresh({ cache: { store } });
+  await Promise.all([tabA.ready(), tabB.ready()]);
+  await tabA.resolveAddress('bob.eth');
+  await tabB.resolveAddress('dave.eth');
+  await tabA.flush();
+  await tabB.flush();
+  env.mainnet.reset();
+  const merged = fresh({ cache: { store } });
+  assert.deepEqual(await merged.resolveMany(['alice.eth', 'bob.eth', 'dave.eth']), [env.accounts.alice, env.accounts.bob, env.accounts.dave]);
+  assert.equal(env.mainnet.count, 0);
   second.clearCache();
   await second.flush();
   const third = fresh({ cache: { store } });
