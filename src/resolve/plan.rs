@@ -196,6 +196,32 @@ enum Waiting {
     Batch(Vec<usize>),
     Callback(usize),
     Gateway(usize),
+    /// One request of a local ENSIP-21 batch gateway: (lookup, request).
+    BatchPart(usize, usize),
+}
+
+/// The URL of an ENSIP-21 batch gateway the client answers itself.
+pub const LOCAL_BATCH_GATEWAY: &str = "x-batch-gateway:true";
+
+/// The most requests one local batch gateway query may carry.
+pub const MAX_BATCH_REQUESTS: usize = 32;
+
+/// An ENSIP-21 batch gateway query answered locally: each request goes to its own gateway
+/// URLs in order.
+struct LocalBatch {
+    requests: Vec<abi::IBatchGateway::Request>,
+    url: Vec<usize>,
+    results: Vec<Option<(bool, Vec<u8>)>>,
+}
+
+impl std::fmt::Debug for LocalBatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LocalBatch")
+            .field("requests", &self.requests.len())
+            .field("url", &self.url)
+            .field("results", &self.results)
+            .finish()
+    }
 }
 
 #[derive(Debug)]
@@ -205,6 +231,7 @@ enum State {
     Ccip {
         lookup: abi::OffchainLookup,
         url: usize,
+        batch: Option<Box<LocalBatch>>,
     },
     Done,
 }
@@ -294,7 +321,7 @@ impl Planner {
                 Ok(CallOutcome::Reverted(data)) => self.handle_revert(index, &data),
                 Err(err) => self.finish(index, Err(err)),
             },
-            Waiting::Gateway(index) => self.finish(
+            Waiting::Gateway(index) | Waiting::BatchPart(index, _) => self.finish(
                 index,
                 Err(ResolveError::RpcMalformed {
                     what: "RPC answer to a gateway request",
@@ -312,9 +339,9 @@ impl Planner {
                     self.finish(index, Err(error.clone()));
                 }
             }
-            Some(Waiting::Callback(index)) | Some(Waiting::Gateway(index)) => {
-                self.finish(index, Err(error))
-            }
+            Some(Waiting::Callback(index))
+            | Some(Waiting::Gateway(index))
+            | Some(Waiting::BatchPart(index, _)) => self.finish(index, Err(error)),
             None => {}
         }
     }
@@ -322,8 +349,13 @@ impl Planner {
     /// Feeds a CCIP-Read gateway's HTTP answer (after redirects). 2xx: the callback
     /// `eth_call` follows; 4xx: the lookup fails; 5xx: the next URL is tried.
     pub fn handle_http_response(&mut self, id: u64, status: u16, body: &[u8]) {
-        let Some(Waiting::Gateway(index)) = self.waiting.remove(&id) else {
-            return;
+        let index = match self.waiting.remove(&id) {
+            Some(Waiting::Gateway(index)) => index,
+            Some(Waiting::BatchPart(index, part)) => {
+                self.batch_part_answer(index, part, status, body);
+                return;
+            }
+            _ => return,
         };
         match status {
             200..=299 => match parse_gateway(body) {
@@ -344,8 +376,10 @@ impl Planner {
     /// Reports that a gateway request failed without an HTTP answer (network error,
     /// timeout, too many redirects, body too large): the next URL is tried.
     pub fn handle_http_failure(&mut self, id: u64) {
-        if let Some(Waiting::Gateway(index)) = self.waiting.remove(&id) {
-            self.next_url(index, None);
+        match self.waiting.remove(&id) {
+            Some(Waiting::Gateway(index)) => self.next_url(index, None),
+            Some(Waiting::BatchPart(index, part)) => self.batch_part_next(index, part),
+            _ => {}
         }
     }
 
@@ -571,14 +605,18 @@ impl Planner {
             self.finish(index, Err(err));
             return;
         }
-        self.items[index].state = State::Ccip { lookup, url: 0 };
+        self.items[index].state = State::Ccip {
+            lookup,
+            url: 0,
+            batch: None,
+        };
         self.send_gateway(index, None);
     }
 
     /// Sends the request for the current URL, skipping URLs that are not allowed.
     fn send_gateway(&mut self, index: usize, mut last_status: Option<u16>) {
         loop {
-            let State::Ccip { lookup, url } = &self.items[index].state else {
+            let State::Ccip { lookup, url, .. } = &self.items[index].state else {
                 return;
             };
             let Some(template) = lookup.urls.get(*url) else {
@@ -590,6 +628,10 @@ impl Planner {
                 );
                 return;
             };
+            if template.trim().eq_ignore_ascii_case(LOCAL_BATCH_GATEWAY) {
+                self.start_local_batch(index);
+                return;
+            }
             if !url_allowed(template, self.config.dangerous_allow_http_localhost) {
                 last_status = None;
                 if let State::Ccip { url, .. } = &mut self.items[index].state {
@@ -597,22 +639,7 @@ impl Planner {
                 }
                 continue;
             }
-            let sender = hex::encode_prefixed(lookup.sender.as_slice());
-            let data = hex::encode_prefixed(&lookup.call_data);
-            let (method, url, body) = if template.contains("{data}") {
-                let url = template
-                    .replace("{sender}", &sender)
-                    .replace("{data}", &data);
-                (HttpMethod::Get, url, None)
-            } else {
-                let url = template.replace("{sender}", &sender);
-                let body = serde_json::to_string(&GatewayPost {
-                    data: &data,
-                    sender: &sender,
-                })
-                .unwrap_or_default();
-                (HttpMethod::Post, url, Some(body))
-            };
+            let (method, url, body) = gateway_request(template, lookup.sender, &lookup.call_data);
             let id = self.take_id();
             self.waiting.insert(id, Waiting::Gateway(index));
             self.transmits.push_back(Transmit::Http {
@@ -623,6 +650,144 @@ impl Planner {
             });
             return;
         }
+    }
+
+    /// Answers an `x-batch-gateway:true` lookup here: decodes the `query`, sends each
+    /// request to its own gateways.
+    fn start_local_batch(&mut self, index: usize) {
+        let State::Ccip { lookup, batch, .. } = &mut self.items[index].state else {
+            return;
+        };
+        let requests = match abi::decode_batch_query(&lookup.call_data) {
+            Ok(r) if r.len() <= MAX_BATCH_REQUESTS => r,
+            Ok(r) => {
+                let count = r.len();
+                self.finish(
+                    index,
+                    Err(ResolveError::CcipTooManyUrls {
+                        count,
+                        max: MAX_BATCH_REQUESTS,
+                    }),
+                );
+                return;
+            }
+            Err(err) => {
+                self.finish(index, Err(err));
+                return;
+            }
+        };
+        let n = requests.len();
+        *batch = Some(Box::new(LocalBatch {
+            requests,
+            url: vec![0; n],
+            results: vec![None; n],
+        }));
+        for part in 0..n {
+            self.send_batch_part(index, part);
+        }
+        self.batch_done(index);
+    }
+
+    /// Sends one batch request to its current URL, or records its failure when none is
+    /// left (nested batch gateways and insecure URLs are skipped).
+    fn send_batch_part(&mut self, index: usize, part: usize) {
+        let allow_http = self.config.dangerous_allow_http_localhost;
+        let State::Ccip {
+            batch: Some(batch), ..
+        } = &mut self.items[index].state
+        else {
+            return;
+        };
+        let (Some(request), Some(url)) = (batch.requests.get(part), batch.url.get_mut(part)) else {
+            return;
+        };
+        while let Some(template) = request.urls.get(*url) {
+            if url_allowed(template, allow_http) && request.urls.len() <= abi::MAX_CCIP_URLS {
+                let (method, url, body) = gateway_request(template, request.sender, &request.data);
+                let id = self.take_id();
+                self.waiting.insert(id, Waiting::BatchPart(index, part));
+                self.transmits.push_back(Transmit::Http {
+                    id,
+                    method,
+                    url,
+                    body,
+                });
+                return;
+            }
+            *url += 1;
+        }
+        let failure = abi::IUniversalResolver::HttpError {
+            status: 500,
+            message: "every gateway failed".into(),
+        };
+        if let Some(slot) = batch.results.get_mut(part) {
+            *slot = Some((true, alloy_sol_types::SolError::abi_encode(&failure)));
+        }
+    }
+
+    fn batch_part_answer(&mut self, index: usize, part: usize, status: u16, body: &[u8]) {
+        let result = match status {
+            200..=299 => match parse_gateway(body) {
+                Ok(data) => (false, data),
+                Err(_) => (true, http_error(status, "malformed gateway response")),
+            },
+            400..=499 => {
+                let message = String::from_utf8_lossy(body.get(..256).unwrap_or(body));
+                (true, http_error(status, &message))
+            }
+            _ => return self.batch_part_next(index, part),
+        };
+        if let State::Ccip {
+            batch: Some(batch), ..
+        } = &mut self.items[index].state
+        {
+            if let Some(slot) = batch.results.get_mut(part) {
+                *slot = Some(result);
+            }
+        }
+        self.batch_done(index);
+    }
+
+    fn batch_part_next(&mut self, index: usize, part: usize) {
+        if let State::Ccip {
+            batch: Some(batch), ..
+        } = &mut self.items[index].state
+        {
+            if let Some(url) = batch.url.get_mut(part) {
+                *url += 1;
+            }
+        }
+        self.send_batch_part(index, part);
+        self.batch_done(index);
+    }
+
+    /// When every request of the local batch has its result, calls back with the
+    /// `query` return data.
+    fn batch_done(&mut self, index: usize) {
+        let State::Ccip { batch, .. } = &mut self.items[index].state else {
+            return;
+        };
+        if !batch
+            .as_ref()
+            .is_some_and(|b| b.results.iter().all(Option::is_some))
+        {
+            return;
+        }
+        let Some(done) = batch.take() else {
+            return;
+        };
+        let (failures, responses) = done
+            .results
+            .into_iter()
+            .flatten()
+            .map(|(failed, data)| (failed, alloy_primitives::Bytes::from(data)))
+            .unzip();
+        let response =
+            abi::IBatchGateway::queryCall::abi_encode_returns(&abi::IBatchGateway::queryReturn {
+                failures,
+                responses,
+            });
+        self.send_callback(index, &response);
     }
 
     fn next_url(&mut self, index: usize, status: Option<u16>) {
@@ -669,6 +834,39 @@ pub(crate) fn url_allowed(url: &str, allow_http_localhost: bool) -> bool {
         ]
         .iter()
         .any(|p| url.starts_with(p))
+}
+
+/// The HTTP request of a CCIP-Read URL template: GET with `{data}`, else POST of
+/// `{"data","sender"}`.
+fn gateway_request(
+    template: &str,
+    sender: Address,
+    call_data: &[u8],
+) -> (HttpMethod, String, Option<String>) {
+    let sender = hex::encode_prefixed(sender.as_slice());
+    let data = hex::encode_prefixed(call_data);
+    if template.contains("{data}") {
+        let url = template
+            .replace("{sender}", &sender)
+            .replace("{data}", &data);
+        (HttpMethod::Get, url, None)
+    } else {
+        let url = template.replace("{sender}", &sender);
+        let body = serde_json::to_string(&GatewayPost {
+            data: &data,
+            sender: &sender,
+        })
+        .unwrap_or_default();
+        (HttpMethod::Post, url, Some(body))
+    }
+}
+
+/// `HttpError(status, message)` revert data, as a batch gateway reports a failed request.
+fn http_error(status: u16, message: &str) -> Vec<u8> {
+    alloy_sol_types::SolError::abi_encode(&abi::IUniversalResolver::HttpError {
+        status,
+        message: message.chars().take(256).collect(),
+    })
 }
 
 fn rpc_body(id: u64, to: Address, data: &[u8]) -> String {
