@@ -271,3 +271,131 @@ export declare class IndexedDbOutbox implements RelayOutboxStore {
   /** Closes the database connection; the messages stay. */
   close(): Promise<void>;
 }
+
+/** An RPC endpoint URL or several, tried in order (each retried on 429/5xx/network errors). */
+export type RpcEndpoints = string | string[];
+
+/**
+ * A persistent store for the resolver cache: Workers KV and Durable Object storage fit as
+ * they are; {@link indexedDbStore} is the browser's. The cache is one JSON value under one key.
+ */
+export interface ResolverCacheStore {
+  get(key: string): Promise<string | null | undefined>;
+  put(key: string, value: string): Promise<unknown>;
+  /**
+   * Optional: read, transform and write atomically (`merge` is synchronous). Without it, a
+   * write is `get`, merge, `put`: writers at the same moment may drop each other's latest
+   * answers (never correctness, only cache hits).
+   */
+  update?(key: string, merge: (stored: string | null | undefined) => string): Promise<unknown>;
+}
+
+/** Options of {@link Resolver}. Every field but `rpc.mainnet` is optional. */
+export interface ResolverOptions {
+  /**
+   * JSON-RPC endpoints by chain: `mainnet` (required; the Universal Resolver lives there),
+   * `base` (the Basenames L2 reverse fallback), or a numeric chain id (NFT avatars on that chain).
+   */
+  rpc: { mainnet: RpcEndpoints; base?: RpcEndpoints; [chainId: string]: RpcEndpoints | undefined };
+  /** The Universal Resolver (default `0xeeeeeeee14d718c2b47d9923deab1335e144eeee`). */
+  universalResolver?: string;
+  /** Multicall3 by chain (`mainnet`, `base` or a chain id; default `0xcA11bde05977b3631167028862bE2a173976CA11`). */
+  multicall?: { [chain: string]: string };
+  /** The Basenames L2 resolver on Base (default `0xC6d566A56A1aFf6508b41f6c90ff131615583BCD`); `null` turns the fallback off. */
+  baseL2Resolver?: string | null;
+  /** ENSIP-12 gateways (defaults `https://ipfs.io`, `https://arweave.net`). */
+  gateways?: { ipfs?: string; arweave?: string };
+  /** Cache lifetimes in ms, bound, and an optional persistent store (default: memory only). */
+  cache?: {
+    /** Name → address (default 1 h; text records too). */
+    forwardTtlMs?: number;
+    /** Address → name (default 1 h). */
+    reverseTtlMs?: number;
+    /** Avatars (default 1 h). */
+    avatarTtlMs?: number;
+    /** "Not found" answers (default 60 s). Errors are never cached. */
+    negativeTtlMs?: number;
+    /** How long an expired entry is still served while it is refreshed (default 1 h). */
+    staleMs?: number;
+    /** LRU bound (default 10,000). */
+    maxEntries?: number;
+    /** Where the cache persists ({@link indexedDbStore}, Workers KV, a Durable Object's storage). */
+    store?: ResolverCacheStore;
+    /** The store key (default `hybrid-edge:resolver-cache:v1`). */
+    storeKey?: string;
+  };
+  /** RPC retries per endpoint (defaults: 3 attempts, 250 ms first backoff ceiling, 10 s max; full jitter; `Retry-After` honoured). */
+  retry?: { maxAttempts?: number; initialDelayMs?: number; maxDelayMs?: number };
+  /** Per-request timeout in ms (default 10,000). */
+  timeoutMs?: number;
+  /** The `fetch` to use (default: the global one). */
+  fetch?: typeof fetch;
+  /** Allow `http://127.0.0.1` and `http://localhost` CCIP-Read gateways and metadata (tests only). */
+  dangerouslyAllowHttpLocalhost?: boolean;
+}
+
+/** Cache counters of {@link Resolver.getCacheStats}. */
+export interface ResolverCacheStats {
+  size: number;
+  hits: number;
+  misses: number;
+  staleServed: number;
+  inflightJoined: number;
+}
+
+/** A name found by {@link Resolver.resolveNamesInText}; offsets are UTF-16 (`text.slice(start, end)`). */
+export interface NameInText {
+  name: string;
+  address: string | null;
+  start: number;
+  end: number;
+}
+
+/**
+ * ENS names and Basenames ⇄ addresses through the Universal Resolver, with CCIP-Read,
+ * Multicall3 batching, coalescing of identical lookups and a TTL cache.
+ *
+ * Lookups return `null` for "not registered / no record"; transport failures reject with a
+ * `HybridEdgeError` (`RpcUnavailable`, `CcipGatewayFailed`, `RpcError`, …), never `null`.
+ *
+ * ```ts
+ * const resolver = new Resolver({ rpc: { mainnet: 'https://eth.example', base: 'https://base.example' } });
+ * await resolver.resolveAddress('vitalik.eth');            // '0xd8dA…6045' (EIP-55)
+ * await resolver.lookupName(addr, { chain: 'base' });      // 'alice.base.eth' or null
+ * ```
+ */
+export declare class Resolver {
+  /** @throws {HybridEdgeError} `InvalidResolverOptions`. */
+  constructor(options: ResolverOptions);
+  /**
+   * An EIP-55 address for a name (normalized first; a bare name tries `<name>.eth`, then
+   * `<name>.base.eth`), or `null`. A `0x` address passes through checksummed.
+   * @throws {HybridEdgeError} `InvalidName`, `InvalidAddress`, `InvalidAddressChecksum`, transport errors.
+   */
+  resolveAddress(identifier: string, options?: { coinType?: number }): Promise<string | null>;
+  /** The forward-verified primary name of an address (ENSIP-19; Base falls back to the Basenames L2 resolver), or `null`. */
+  lookupName(address: string, options?: { chain?: 'mainnet' | 'base' }): Promise<string | null>;
+  /** The verified name (beautified), else `0x1234…abcd`. */
+  getDisplayName(address: string, options?: { chain?: 'mainnet' | 'base' }): Promise<string>;
+  /** An ENSIP-5 text record, or `null`. */
+  getText(name: string, key: string): Promise<string | null>;
+  /** The ENSIP-12 avatar as a URL to load (https, gateway or data URI), or `null`; NFT avatars only when the name's address owns the token. */
+  getAvatar(name: string): Promise<string | null>;
+  /** Many names in one `aggregate3` batch; rejects when any lookup fails. */
+  resolveMany(names: string[], options?: { coinType?: number }): Promise<(string | null)[]>;
+  /** Finds names in chat text and resolves them: `{ text: 'pay alice.eth (0x…)', names }`. */
+  resolveNamesInText(text: string, options?: { coinType?: number }): Promise<{ text: string; names: NameInText[] }>;
+  /** Drops every cache entry (and the stored copy). */
+  clearCache(): void;
+  getCacheStats(): ResolverCacheStats;
+  /** Writes the cache to its store now (Workers: `ctx.waitUntil(resolver.flush())`). */
+  flush(): Promise<void>;
+  /** Resolves once a persistent cache was loaded. */
+  ready(): Promise<void>;
+}
+
+/** `new Resolver(options)`. */
+export declare function createResolver(options: ResolverOptions): Resolver;
+
+/** A {@link ResolverCacheStore} in IndexedDB (browsers): survives reloads; shared by tabs, each write merging the others' answers in one transaction. */
+export declare function indexedDbStore(name?: string): ResolverCacheStore;

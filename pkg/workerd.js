@@ -9,3 +9,4 @@ export { RelayConnection } from './transport.js';
 export { Client, Group, MemoryStore, IndexedDbStore, DurableObjectStore } from './mls.js';
 export { RelayPool } from './pool.js';
 export { IndexedDbOutbox } from './outbox-idb.js';
+export { Resolver, createResolver, indexedDbStore } from './resolver.js';

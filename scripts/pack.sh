@@ -13,5 +13,5 @@ cat > .scratch/consumer/package.json <<JSON
   "dependencies": { "hybrid-edge": "file:../$tarball" } }
 JSON
 (cd .scratch/consumer && npm install --silent --no-audit --no-fund --no-package-lock)
-cp -r tests/js tests/workerd tests/browser tests/types tests/relay tests/chaos .scratch/consumer/
+cp -r tests/js tests/workerd tests/browser tests/types tests/relay tests/chaos tests/resolver .scratch/consumer/
 echo "pack: $tarball ($(wc -c < ".scratch/$tarball") bytes) installed into .scratch/consumer"

@@ -45,6 +45,7 @@ step "wasm-bindgen-test (Chromium)" "${wasm_runner[@]}" WASM_BINDGEN_USE_BROWSER
 step "pack: npm pack pkg/ into a consumer" bash scripts/pack.sh
 step "types: tsc --noEmit against the packed package" in_consumer ../../node_modules/.bin/tsc -p types
 step "node: packed package" in_consumer node --test js/
+step "resolver: packed package against ENS contracts on anvil" in_consumer node --test resolver/
 step "workerd: packed package in Miniflare" in_consumer node --test workerd/
 step "relay: Durable Object relay in Miniflare" in_consumer node --test relay/
 step "chaos: drops and relay restarts through a fault-injecting proxy" in_consumer node --test chaos/

@@ -285,6 +285,103 @@ pub(crate) fn event_to_js(event: crate::transport::Event) -> JsValue {
     }
 }
 
+/// `ResolverCore.begin`'s answer: a fresh value as itself (a string, or `null` for "not
+/// found"; the cache-hit path allocates no object), else `{ state, value?, ticket? }`.
+pub(crate) fn resolve_begin_to_js(begun: crate::resolve::resolver::Begin) -> JsValue {
+    use crate::resolve::resolver::Begin;
+    let value = |v: Option<String>| v.map_or(JsValue::NULL, JsValue::from);
+    match begun {
+        Begin::Fresh(v) => value(v),
+        Begin::Stale(v, ticket) => object(&[
+            ("state", "stale".into()),
+            ("value", value(v)),
+            ("ticket", opt(ticket, JsValue::from)),
+        ]),
+        Begin::Lead(t) => object(&[("state", "lead".into()), ("ticket", t.into())]),
+        Begin::Joined(t) => object(&[("state", "joined".into()), ("ticket", t.into())]),
+    }
+}
+
+/// Settled lookups as `[{ ticket, value, error }]` (`error` a `HybridEdgeError`).
+#[allow(clippy::type_complexity)]
+pub(crate) fn settled_to_js(
+    settled: Vec<(u32, Result<Option<String>, crate::resolve::ResolveError>)>,
+) -> js_sys::Array {
+    settled
+        .into_iter()
+        .map(|(ticket, outcome)| {
+            let (value, error) = match outcome {
+                Ok(v) => (v.map_or(JsValue::NULL, JsValue::from), JsValue::UNDEFINED),
+                Err(e) => (JsValue::NULL, to_js_error(e)),
+            };
+            object(&[
+                ("ticket", ticket.into()),
+                ("value", value),
+                ("error", error),
+            ])
+        })
+        .collect()
+}
+
+/// A resolver job's request as `{ id, kind: 'rpc', chainId, body }` or `{ id, kind:
+/// 'http', method, url, body }`.
+pub(crate) fn job_transmit_to_js(t: crate::resolve::job::JobTransmit) -> JsValue {
+    use crate::resolve::job::JobTransmit;
+    use crate::resolve::plan::HttpMethod;
+    match t {
+        JobTransmit::Rpc { id, chain_id, body } => object(&[
+            ("id", number(id)),
+            ("kind", "rpc".into()),
+            ("chainId", number(chain_id)),
+            ("body", body.into()),
+        ]),
+        JobTransmit::Http {
+            id,
+            method,
+            url,
+            body,
+        } => object(&[
+            ("id", number(id)),
+            ("kind", "http".into()),
+            (
+                "method",
+                match method {
+                    HttpMethod::Get => "GET",
+                    HttpMethod::Post => "POST",
+                }
+                .into(),
+            ),
+            ("url", url.into()),
+            ("body", opt(body, JsValue::from)),
+        ]),
+    }
+}
+
+/// `{ size, hits, misses, staleServed, inflightJoined }`.
+pub(crate) fn resolve_stats_to_js(s: crate::resolve::cache::CacheStats) -> JsValue {
+    object(&[
+        ("size", number(s.size as u64)),
+        ("hits", number(s.hits)),
+        ("misses", number(s.misses)),
+        ("staleServed", number(s.stale_served)),
+        ("inflightJoined", number(s.inflight_joined)),
+    ])
+}
+
+/// Names found in text as `[{ name, start, end }]`.
+pub(crate) fn found_names_to_js(found: Vec<crate::resolve::resolver::FoundName>) -> js_sys::Array {
+    found
+        .into_iter()
+        .map(|f| {
+            object(&[
+                ("name", f.name.into()),
+                ("start", number(f.start as u64)),
+                ("end", number(f.end as u64)),
+            ])
+        })
+        .collect()
+}
+
 #[wasm_bindgen(typescript_custom_section)]
 const ERROR_TYPES: &'static str = r#"
 /** Every `code` a hybrid-edge `Error` can carry. Codes are stable: never renamed or reused. */
@@ -325,6 +422,9 @@ export type HybridEdgeErrorCode =
   | 'RpcError'
   | 'RpcMalformed'
   | 'UnencodableName'
+  | 'RpcUnavailable'
+  | 'UnsupportedChain'
+  | 'InvalidResolverOptions'
   | 'UnknownSensitiveKind'
   | 'UnknownRedactAction'
   | 'InvalidLogMessage'

@@ -36,6 +36,13 @@ pub enum CacheKey {
         /// The normalized name.
         name: String,
     },
+    /// An ENSIP-5 text record of a normalized name.
+    Text {
+        /// The normalized name.
+        name: String,
+        /// The record key.
+        key: String,
+    },
 }
 
 /// `Address` as its 20 bytes in snapshots (alloy-primitives is built without serde).
@@ -194,6 +201,20 @@ impl<V: Clone> Cache<V> {
         }
     }
 
+    /// Like [`get`](Self::get) for a fresh entry (counted as a hit); anything else returns
+    /// [`Cached::Miss`] without counting, for the caller to take the full path.
+    pub fn peek_fresh(&mut self, key: &CacheKey, now_ms: u64) -> Cached<V> {
+        match self.entries.get(key) {
+            Some(entry) if now_ms < entry.expires_ms => {
+                let (tick, value) = (entry.tick, entry.value.clone());
+                self.stats.hits += 1;
+                self.touch(key, tick);
+                Cached::Fresh(value)
+            }
+            _ => Cached::Miss,
+        }
+    }
+
     /// Stores an answer (`None`: not found, kept for the negative TTL) and ends the
     /// in-flight lookup of this key. Evicts the least recently used entries past the bound.
     pub fn insert(&mut self, key: CacheKey, value: Option<V>, now_ms: u64) {
@@ -202,6 +223,7 @@ impl<V: Clone> Cache<V> {
             (Some(_), CacheKey::Forward { .. }) => self.config.forward_ttl_ms,
             (Some(_), CacheKey::Reverse { .. }) => self.config.reverse_ttl_ms,
             (Some(_), CacheKey::Avatar { .. }) => self.config.avatar_ttl_ms,
+            (Some(_), CacheKey::Text { .. }) => self.config.forward_ttl_ms,
         };
         self.inflight.remove(&key);
         self.put(key, value, now_ms.saturating_add(ttl));
@@ -256,11 +278,17 @@ impl<V: Clone> Cache<V> {
         Snapshot { entries }
     }
 
-    /// Adds the usable entries of a snapshot (a later reload), keeping their expiry and
-    /// order; the LRU bound applies.
+    /// Adds the usable entries of a snapshot (a later reload, or another tab's copy before
+    /// writing ours back), keeping their expiry and order; an entry held already wins when
+    /// it expires no earlier (so merging never puts back older answers). The LRU bound
+    /// applies.
     pub fn restore(&mut self, snapshot: Snapshot<V>, now_ms: u64) {
         for entry in snapshot.entries {
-            if now_ms < entry.expires_ms.saturating_add(self.config.stale_ms) {
+            let newer_held = self
+                .entries
+                .get(&entry.key)
+                .is_some_and(|held| held.expires_ms >= entry.expires_ms);
+            if !newer_held && now_ms < entry.expires_ms.saturating_add(self.config.stale_ms) {
                 self.put(entry.key, entry.value, entry.expires_ms);
             }
         }
@@ -319,6 +347,18 @@ mod tests {
 
     const MIN: u64 = 60_000;
     const HOUR: u64 = 60 * MIN;
+
+    #[test]
+    fn merging_a_snapshot_keeps_the_newer_answers() {
+        let mut ours = Cache::new(CacheConfig::default());
+        let mut theirs = Cache::new(CacheConfig::default());
+        ours.insert(name("a.eth"), Some(2u8), 10 * MIN);
+        theirs.insert(name("a.eth"), Some(1u8), 0);
+        theirs.insert(name("b.eth"), Some(3u8), 0);
+        ours.restore(theirs.snapshot(10 * MIN), 10 * MIN);
+        assert_eq!(ours.get(&name("a.eth"), 10 * MIN), Cached::Fresh(Some(2)));
+        assert_eq!(ours.get(&name("b.eth"), 10 * MIN), Cached::Fresh(Some(3)));
+    }
 
     #[test]
     fn ttls_negative_entries_and_stale_while_revalidate() {

@@ -102,6 +102,28 @@ pub enum ResolveError {
         /// The name.
         name: String,
     },
+    /// No RPC endpoint answered (network errors, timeouts, 429/5xx after the retries, on
+    /// every endpoint of the chain).
+    #[error("no RPC endpoint of chain {chain_id} answered{}", status.map(|s| format!(" (last status {s})")).unwrap_or_default())]
+    RpcUnavailable {
+        /// The chain.
+        chain_id: u64,
+        /// The last HTTP status received, if any.
+        status: Option<u16>,
+    },
+    /// A lookup needs a chain that has no RPC endpoint configured (an NFT avatar on another
+    /// chain).
+    #[error("no RPC endpoint configured for chain {chain_id}")]
+    UnsupportedChain {
+        /// The chain.
+        chain_id: u64,
+    },
+    /// An invalid resolver option (endpoint list, cache setting, chain).
+    #[error("invalid resolver option: {what}")]
+    InvalidResolverOptions {
+        /// What was wrong.
+        what: String,
+    },
 }
 
 impl ResolveError {
@@ -121,6 +143,9 @@ impl ResolveError {
             Self::RpcError { .. } => "RpcError",
             Self::RpcMalformed { .. } => "RpcMalformed",
             Self::UnencodableName { .. } => "UnencodableName",
+            Self::RpcUnavailable { .. } => "RpcUnavailable",
+            Self::UnsupportedChain { .. } => "UnsupportedChain",
+            Self::InvalidResolverOptions { .. } => "InvalidResolverOptions",
         }
     }
 }
@@ -312,6 +337,14 @@ mod tests {
             ResolveError::UnencodableName {
                 name: String::new(),
             },
+            ResolveError::RpcUnavailable {
+                chain_id: 1,
+                status: None,
+            },
+            ResolveError::UnsupportedChain { chain_id: 1 },
+            ResolveError::InvalidResolverOptions {
+                what: String::new(),
+            },
         ];
         let codes: Vec<_> = all.iter().map(ResolveError::code).collect();
         assert_eq!(
@@ -329,7 +362,10 @@ mod tests {
                 "CcipGatewayFailed",
                 "RpcError",
                 "RpcMalformed",
-                "UnencodableName"
+                "UnencodableName",
+                "RpcUnavailable",
+                "UnsupportedChain",
+                "InvalidResolverOptions"
             ]
         );
     }

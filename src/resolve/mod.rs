@@ -9,6 +9,9 @@
 //!   consumes their answers; the caller does the IO.
 //! - [`cache`]: the TTL + LRU cache with stale-while-revalidate, in-flight coalescing and
 //!   snapshots for persistent backends.
+//! - [`job`]: multi-step queries across chains (Base reverse with the L2 fallback, ENSIP-12
+//!   avatars with NFT ownership) as one sans-IO job, plus the retry and redirect policies.
+//! - [`resolver`]: the cache in front of jobs, coalescing tickets, names in chat text.
 //! - [`ResolveError`]: every failure, with a stable code.
 //!
 //! Normalization tables are generated at build time from the published spec
@@ -18,8 +21,10 @@
 pub mod abi;
 pub mod cache;
 mod error;
+pub mod job;
 mod normalize;
 pub mod plan;
+pub mod resolver;
 
 pub use error::{LabelError, NameError, ResolveError};
 pub use normalize::{beautify, normalize};

@@ -51,6 +51,21 @@ pub enum Lookup {
         /// ENSIP-19 coin type.
         coin_type: u64,
     },
+    /// An ENSIP-5 text record of a name (normalized, with a dot).
+    Text {
+        /// The normalized name.
+        name: String,
+        /// The record key (`avatar`, `url`, …).
+        key: String,
+    },
+    /// A plain contract call, batched with the others (NFT ownership and metadata, the
+    /// Basenames L2 resolver). A revert is an error.
+    Call {
+        /// The contract.
+        to: Address,
+        /// The calldata.
+        data: Vec<u8>,
+    },
 }
 
 /// What a finished lookup resolved to.
@@ -60,6 +75,10 @@ pub enum Answer {
     Address(Option<Address>),
     /// A reverse lookup: the verified, normalized primary name, or `None`.
     Name(Option<String>),
+    /// A text record, or `None` (no resolver, empty record).
+    Text(Option<String>),
+    /// The return data of a [`Lookup::Call`].
+    Data(Vec<u8>),
 }
 
 /// A finished lookup: its index in the list given to [`Planner::new`], and its outcome.
@@ -177,6 +196,32 @@ enum Waiting {
     Batch(Vec<usize>),
     Callback(usize),
     Gateway(usize),
+    /// One request of a local ENSIP-21 batch gateway: (lookup, request).
+    BatchPart(usize, usize),
+}
+
+/// The URL of an ENSIP-21 batch gateway the client answers itself.
+pub const LOCAL_BATCH_GATEWAY: &str = "x-batch-gateway:true";
+
+/// The most requests one local batch gateway query may carry.
+pub const MAX_BATCH_REQUESTS: usize = 32;
+
+/// An ENSIP-21 batch gateway query answered locally: each request goes to its own gateway
+/// URLs in order.
+struct LocalBatch {
+    requests: Vec<abi::IBatchGateway::Request>,
+    url: Vec<usize>,
+    results: Vec<Option<(bool, Vec<u8>)>>,
+}
+
+impl std::fmt::Debug for LocalBatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LocalBatch")
+            .field("requests", &self.requests.len())
+            .field("url", &self.url)
+            .field("results", &self.results)
+            .finish()
+    }
 }
 
 #[derive(Debug)]
@@ -186,6 +231,7 @@ enum State {
     Ccip {
         lookup: abi::OffchainLookup,
         url: usize,
+        batch: Option<Box<LocalBatch>>,
     },
     Done,
 }
@@ -219,8 +265,10 @@ impl Planner {
                     Lookup::Forward { name, .. } if !name.contains('.') => {
                         vec![format!("{name}.eth"), format!("{name}.base.eth")]
                     }
-                    Lookup::Forward { name, .. } => vec![name.clone()],
-                    Lookup::Reverse { .. } => Vec::new(),
+                    Lookup::Forward { name, .. } | Lookup::Text { name, .. } => {
+                        vec![name.clone()]
+                    }
+                    Lookup::Reverse { .. } | Lookup::Call { .. } => Vec::new(),
                 };
                 Item {
                     lookup,
@@ -273,7 +321,7 @@ impl Planner {
                 Ok(CallOutcome::Reverted(data)) => self.handle_revert(index, &data),
                 Err(err) => self.finish(index, Err(err)),
             },
-            Waiting::Gateway(index) => self.finish(
+            Waiting::Gateway(index) | Waiting::BatchPart(index, _) => self.finish(
                 index,
                 Err(ResolveError::RpcMalformed {
                     what: "RPC answer to a gateway request",
@@ -282,11 +330,32 @@ impl Planner {
         }
     }
 
+    /// Reports that an `eth_call` got no usable answer (every endpoint failed after
+    /// retries): each lookup waiting on it fails with `error`. Unknown ids are ignored.
+    pub fn handle_rpc_failure(&mut self, id: u64, error: ResolveError) {
+        match self.waiting.remove(&id) {
+            Some(Waiting::Batch(indices)) => {
+                for index in indices {
+                    self.finish(index, Err(error.clone()));
+                }
+            }
+            Some(Waiting::Callback(index))
+            | Some(Waiting::Gateway(index))
+            | Some(Waiting::BatchPart(index, _)) => self.finish(index, Err(error)),
+            None => {}
+        }
+    }
+
     /// Feeds a CCIP-Read gateway's HTTP answer (after redirects). 2xx: the callback
     /// `eth_call` follows; 4xx: the lookup fails; 5xx: the next URL is tried.
     pub fn handle_http_response(&mut self, id: u64, status: u16, body: &[u8]) {
-        let Some(Waiting::Gateway(index)) = self.waiting.remove(&id) else {
-            return;
+        let index = match self.waiting.remove(&id) {
+            Some(Waiting::Gateway(index)) => index,
+            Some(Waiting::BatchPart(index, part)) => {
+                self.batch_part_answer(index, part, status, body);
+                return;
+            }
+            _ => return,
         };
         match status {
             200..=299 => match parse_gateway(body) {
@@ -307,8 +376,10 @@ impl Planner {
     /// Reports that a gateway request failed without an HTTP answer (network error,
     /// timeout, too many redirects, body too large): the next URL is tried.
     pub fn handle_http_failure(&mut self, id: u64) {
-        if let Some(Waiting::Gateway(index)) = self.waiting.remove(&id) {
-            self.next_url(index, None);
+        match self.waiting.remove(&id) {
+            Some(Waiting::Gateway(index)) => self.next_url(index, None),
+            Some(Waiting::BatchPart(index, part)) => self.batch_part_next(index, part),
+            _ => {}
         }
     }
 
@@ -325,12 +396,16 @@ impl Planner {
             if !matches!(self.items[index].state, State::Queued) {
                 continue;
             }
+            let target = match &self.items[index].lookup {
+                Lookup::Call { to, .. } => *to,
+                _ => self.config.universal_resolver,
+            };
             match self.resolver_call(index) {
                 Ok(call_data) => {
                     self.items[index].state = State::Busy;
                     indices.push(index);
                     calls.push(IMulticall3::Call3 {
-                        target: self.config.universal_resolver,
+                        target,
                         allowFailure: true,
                         callData: call_data.into(),
                     });
@@ -351,6 +426,22 @@ impl Planner {
     fn resolver_call(&self, index: usize) -> Result<Vec<u8>, ResolveError> {
         let item = &self.items[index];
         match &item.lookup {
+            Lookup::Call { data, .. } => Ok(data.clone()),
+            Lookup::Text { name, key } => {
+                let invalid = |_| ResolveError::UnencodableName { name: name.clone() };
+                let node = namehash(name).map_err(invalid)?;
+                let dns = dns_encode(name).map_err(invalid)?;
+                let record = abi::ITextResolver::textCall {
+                    node,
+                    key: key.clone(),
+                }
+                .abi_encode();
+                Ok(IUniversalResolver::resolveCall {
+                    name: dns.into(),
+                    data: record.into(),
+                }
+                .abi_encode())
+            }
             Lookup::Forward { coin_type, .. } => {
                 let name = item
                     .candidates
@@ -430,6 +521,13 @@ impl Planner {
                     Err(err) => self.finish(index, Err(err)),
                 }
             }
+            Lookup::Text { .. } => {
+                let text = abi::decode_resolve_return(data)
+                    .and_then(|r| abi::decode_string(&r.result))
+                    .map(|t| Answer::Text((!t.is_empty()).then_some(t)));
+                self.finish(index, text);
+            }
+            Lookup::Call { .. } => self.finish(index, Ok(Answer::Data(data.to_vec()))),
             Lookup::Reverse { .. } => {
                 let name = abi::decode_reverse_return(data).map(|r| {
                     let normal = super::normalize(&r.primary).ok();
@@ -442,6 +540,20 @@ impl Planner {
     }
 
     fn handle_revert(&mut self, index: usize, data: &[u8]) {
+        if matches!(
+            self.items.get(index).map(|i| &i.lookup),
+            Some(Lookup::Call { .. })
+        ) {
+            let err = match abi::decode_revert(data) {
+                Revert::Error(err) => err,
+                _ => ResolveError::ContractReverted {
+                    selector: data.get(..4).and_then(|s| s.try_into().ok()),
+                    reason: None,
+                },
+            };
+            self.finish(index, Err(err));
+            return;
+        }
         match abi::decode_revert(data) {
             Revert::OffchainLookup(lookup) => self.start_ccip(index, lookup),
             Revert::ResolverNotFound
@@ -464,6 +576,14 @@ impl Planner {
             }
             Lookup::Forward { .. } => self.finish(index, Ok(Answer::Address(None))),
             Lookup::Reverse { .. } => self.finish(index, Ok(Answer::Name(None))),
+            Lookup::Text { .. } => self.finish(index, Ok(Answer::Text(None))),
+            Lookup::Call { .. } => self.finish(
+                index,
+                Err(ResolveError::ContractReverted {
+                    selector: None,
+                    reason: None,
+                }),
+            ),
         }
     }
 
@@ -485,14 +605,18 @@ impl Planner {
             self.finish(index, Err(err));
             return;
         }
-        self.items[index].state = State::Ccip { lookup, url: 0 };
+        self.items[index].state = State::Ccip {
+            lookup,
+            url: 0,
+            batch: None,
+        };
         self.send_gateway(index, None);
     }
 
     /// Sends the request for the current URL, skipping URLs that are not allowed.
     fn send_gateway(&mut self, index: usize, mut last_status: Option<u16>) {
         loop {
-            let State::Ccip { lookup, url } = &self.items[index].state else {
+            let State::Ccip { lookup, url, .. } = &self.items[index].state else {
                 return;
             };
             let Some(template) = lookup.urls.get(*url) else {
@@ -504,6 +628,10 @@ impl Planner {
                 );
                 return;
             };
+            if template.trim().eq_ignore_ascii_case(LOCAL_BATCH_GATEWAY) {
+                self.start_local_batch(index);
+                return;
+            }
             if !url_allowed(template, self.config.dangerous_allow_http_localhost) {
                 last_status = None;
                 if let State::Ccip { url, .. } = &mut self.items[index].state {
@@ -511,22 +639,7 @@ impl Planner {
                 }
                 continue;
             }
-            let sender = hex::encode_prefixed(lookup.sender.as_slice());
-            let data = hex::encode_prefixed(&lookup.call_data);
-            let (method, url, body) = if template.contains("{data}") {
-                let url = template
-                    .replace("{sender}", &sender)
-                    .replace("{data}", &data);
-                (HttpMethod::Get, url, None)
-            } else {
-                let url = template.replace("{sender}", &sender);
-                let body = serde_json::to_string(&GatewayPost {
-                    data: &data,
-                    sender: &sender,
-                })
-                .unwrap_or_default();
-                (HttpMethod::Post, url, Some(body))
-            };
+            let (method, url, body) = gateway_request(template, lookup.sender, &lookup.call_data);
             let id = self.take_id();
             self.waiting.insert(id, Waiting::Gateway(index));
             self.transmits.push_back(Transmit::Http {
@@ -537,6 +650,144 @@ impl Planner {
             });
             return;
         }
+    }
+
+    /// Answers an `x-batch-gateway:true` lookup here: decodes the `query`, sends each
+    /// request to its own gateways.
+    fn start_local_batch(&mut self, index: usize) {
+        let State::Ccip { lookup, batch, .. } = &mut self.items[index].state else {
+            return;
+        };
+        let requests = match abi::decode_batch_query(&lookup.call_data) {
+            Ok(r) if r.len() <= MAX_BATCH_REQUESTS => r,
+            Ok(r) => {
+                let count = r.len();
+                self.finish(
+                    index,
+                    Err(ResolveError::CcipTooManyUrls {
+                        count,
+                        max: MAX_BATCH_REQUESTS,
+                    }),
+                );
+                return;
+            }
+            Err(err) => {
+                self.finish(index, Err(err));
+                return;
+            }
+        };
+        let n = requests.len();
+        *batch = Some(Box::new(LocalBatch {
+            requests,
+            url: vec![0; n],
+            results: vec![None; n],
+        }));
+        for part in 0..n {
+            self.send_batch_part(index, part);
+        }
+        self.batch_done(index);
+    }
+
+    /// Sends one batch request to its current URL, or records its failure when none is
+    /// left (nested batch gateways and insecure URLs are skipped).
+    fn send_batch_part(&mut self, index: usize, part: usize) {
+        let allow_http = self.config.dangerous_allow_http_localhost;
+        let State::Ccip {
+            batch: Some(batch), ..
+        } = &mut self.items[index].state
+        else {
+            return;
+        };
+        let (Some(request), Some(url)) = (batch.requests.get(part), batch.url.get_mut(part)) else {
+            return;
+        };
+        while let Some(template) = request.urls.get(*url) {
+            if url_allowed(template, allow_http) && request.urls.len() <= abi::MAX_CCIP_URLS {
+                let (method, url, body) = gateway_request(template, request.sender, &request.data);
+                let id = self.take_id();
+                self.waiting.insert(id, Waiting::BatchPart(index, part));
+                self.transmits.push_back(Transmit::Http {
+                    id,
+                    method,
+                    url,
+                    body,
+                });
+                return;
+            }
+            *url += 1;
+        }
+        let failure = abi::IUniversalResolver::HttpError {
+            status: 500,
+            message: "every gateway failed".into(),
+        };
+        if let Some(slot) = batch.results.get_mut(part) {
+            *slot = Some((true, alloy_sol_types::SolError::abi_encode(&failure)));
+        }
+    }
+
+    fn batch_part_answer(&mut self, index: usize, part: usize, status: u16, body: &[u8]) {
+        let result = match status {
+            200..=299 => match parse_gateway(body) {
+                Ok(data) => (false, data),
+                Err(_) => (true, http_error(status, "malformed gateway response")),
+            },
+            400..=499 => {
+                let message = String::from_utf8_lossy(body.get(..256).unwrap_or(body));
+                (true, http_error(status, &message))
+            }
+            _ => return self.batch_part_next(index, part),
+        };
+        if let State::Ccip {
+            batch: Some(batch), ..
+        } = &mut self.items[index].state
+        {
+            if let Some(slot) = batch.results.get_mut(part) {
+                *slot = Some(result);
+            }
+        }
+        self.batch_done(index);
+    }
+
+    fn batch_part_next(&mut self, index: usize, part: usize) {
+        if let State::Ccip {
+            batch: Some(batch), ..
+        } = &mut self.items[index].state
+        {
+            if let Some(url) = batch.url.get_mut(part) {
+                *url += 1;
+            }
+        }
+        self.send_batch_part(index, part);
+        self.batch_done(index);
+    }
+
+    /// When every request of the local batch has its result, calls back with the
+    /// `query` return data.
+    fn batch_done(&mut self, index: usize) {
+        let State::Ccip { batch, .. } = &mut self.items[index].state else {
+            return;
+        };
+        if !batch
+            .as_ref()
+            .is_some_and(|b| b.results.iter().all(Option::is_some))
+        {
+            return;
+        }
+        let Some(done) = batch.take() else {
+            return;
+        };
+        let (failures, responses) = done
+            .results
+            .into_iter()
+            .flatten()
+            .map(|(failed, data)| (failed, alloy_primitives::Bytes::from(data)))
+            .unzip();
+        let response =
+            abi::IBatchGateway::queryCall::abi_encode_returns(&abi::IBatchGateway::queryReturn {
+                failures,
+                responses,
+            });
+        self.send_callback(index, &response);
     }
 
     fn next_url(&mut self, index: usize, status: Option<u16>) {
@@ -569,7 +820,7 @@ impl Planner {
     }
 }
 
-fn url_allowed(url: &str, allow_http_localhost: bool) -> bool {
+pub(crate) fn url_allowed(url: &str, allow_http_localhost: bool) -> bool {
     let lower = url.get(..8).map(str::to_ascii_lowercase);
     if lower.as_deref() == Some("https://") {
         return true;
@@ -583,6 +834,39 @@ fn url_allowed(url: &str, allow_http_localhost: bool) -> bool {
         ]
         .iter()
         .any(|p| url.starts_with(p))
+}
+
+/// The HTTP request of a CCIP-Read URL template: GET with `{data}`, else POST of
+/// `{"data","sender"}`.
+fn gateway_request(
+    template: &str,
+    sender: Address,
+    call_data: &[u8],
+) -> (HttpMethod, String, Option<String>) {
+    let sender = hex::encode_prefixed(sender.as_slice());
+    let data = hex::encode_prefixed(call_data);
+    if template.contains("{data}") {
+        let url = template
+            .replace("{sender}", &sender)
+            .replace("{data}", &data);
+        (HttpMethod::Get, url, None)
+    } else {
+        let url = template.replace("{sender}", &sender);
+        let body = serde_json::to_string(&GatewayPost {
+            data: &data,
+            sender: &sender,
+        })
+        .unwrap_or_default();
+        (HttpMethod::Post, url, Some(body))
+    }
+}
+
+/// `HttpError(status, message)` revert data, as a batch gateway reports a failed request.
+fn http_error(status: u16, message: &str) -> Vec<u8> {
+    alloy_sol_types::SolError::abi_encode(&abi::IUniversalResolver::HttpError {
+        status,
+        message: message.chars().take(256).collect(),
+    })
 }
 
 fn rpc_body(id: u64, to: Address, data: &[u8]) -> String {

@@ -460,3 +460,77 @@ fn unencodable_names_finish_without_a_request() {
         })
     );
 }
+
+#[test]
+fn ensip21_batch_gateway_is_answered_locally() {
+    use crate::resolve::abi::IBatchGateway;
+    let resolver = address!("00000000000000000000000000000000000000aa");
+    let query = IBatchGateway::queryCall {
+        requests: vec![
+            IBatchGateway::Request {
+                sender: resolver,
+                urls: vec![
+                    "http://insecure.example/".into(),
+                    "https://g.example/{sender}/{data}".into(),
+                ],
+                data: vec![0x12, 0x34].into(),
+            },
+            IBatchGateway::Request {
+                sender: resolver,
+                urls: vec![
+                    "https://down.example/".into(),
+                    "https://bad.example/".into(),
+                ],
+                data: vec![0x56].into(),
+            },
+        ],
+    }
+    .abi_encode();
+    let revert = IErc3668::OffchainLookup {
+        sender: abi::UNIVERSAL_RESOLVER,
+        urls: vec![LOCAL_BATCH_GATEWAY.into()],
+        callData: query.into(),
+        callbackFunction: FixedBytes(hex!("b4a85801")),
+        extraData: vec![0xee].into(),
+    }
+    .abi_encode();
+    let mut planner = Planner::new(vec![forward("offchain.eth")], PlanConfig::default());
+    let (id, _, _) = eth_call(&mut planner);
+    planner.handle_rpc_response(id, &batch_result(vec![(false, revert)]));
+    let mut requests = Vec::new();
+    while let Some(Transmit::Http {
+        id, method, url, ..
+    }) = planner.poll_transmit()
+    {
+        requests.push((id, method, url));
+    }
+    assert_eq!(
+        requests
+            .iter()
+            .map(|(_, m, u)| (*m, u.as_str()))
+            .collect::<Vec<_>>(),
+        [
+            (
+                HttpMethod::Get,
+                "https://g.example/0x00000000000000000000000000000000000000aa/0x1234"
+            ),
+            (HttpMethod::Post, "https://down.example/"),
+        ]
+    );
+    planner.handle_http_response(requests[0].0, 200, br#"{"data":"0xabcd"}"#);
+    planner.handle_http_failure(requests[1].0);
+    let Some(Transmit::Http { id, url, .. }) = planner.poll_transmit() else {
+        panic!("expected the next URL of the second request")
+    };
+    assert_eq!(url, "https://bad.example/");
+    planner.handle_http_response(id, 404, b"no such name");
+    // The callback carries the query's return data: failures and responses in order.
+    let (_, to, data) = eth_call(&mut planner);
+    assert_eq!(to, abi::UNIVERSAL_RESOLVER);
+    let (response, _) = <(Bytes, Bytes)>::abi_decode_params(&data[4..]).unwrap();
+    let ret = IBatchGateway::queryCall::abi_decode_returns(&response).unwrap();
+    assert_eq!(ret.failures, [false, true]);
+    assert_eq!(ret.responses[0].as_ref(), &hex!("abcd")[..]);
+    let err = UR::HttpError::abi_decode(&ret.responses[1]).unwrap();
+    assert_eq!((err.status, err.message.as_str()), (404, "no such name"));
+}
