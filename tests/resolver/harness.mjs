@@ -4,9 +4,10 @@
 // (ENSRegistry and ReverseRegistrar from @ensdomains/ens@0.6.2, PublicResolver from
 // @ensdomains/resolver@0.3.1, OffchainResolver from @ensdomains/offchain-resolver-contracts@0.2.1,
 // each `npm pack`ed at its exact version and only its artifact JSON read), the project's
-// Universal Resolver, Multicall3 and ERC-721 (tests/resolver/contracts, compiled with solc
-// from npm), a signing CCIP-Read gateway speaking the offchain-resolver protocol, and an
-// HTTP proxy in front of each node that counts the requests it receives.
+// Universal Resolver, Multicall3 and ERC-721 (tests/resolver/contracts, compiled
+// with solc from npm), a signing CCIP-Read gateway speaking the offchain-resolver protocol
+// (failing for the names it is told to), and an HTTP proxy in front of each node that counts
+// the requests it receives.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
@@ -184,8 +185,9 @@ const SERVICE_ABI = parseAbi(['function resolve(bytes name, bytes data) view ret
 
 /**
  * The CCIP-Read gateway of the ENS offchain-resolver: `GET /g/{sender}/{data}.json`, answers
- * `{ data: abi.encode(result, expires, sig) }` signed for the OffchainResolver. `/r/…`
- * redirects to `/g/…`; `/meta/<id>.json` serves NFT metadata.
+ * `{ data: abi.encode(result, expires, sig) }` signed for the OffchainResolver, or 503 for a
+ * name whose record is `{ fail: true }`. `/r/…` redirects to `/g/…`; `/meta/<id>.json` serves
+ * NFT metadata.
  */
 async function signingGateway({ privateKey, records, metadata }) {
   let resolver;
@@ -224,6 +226,11 @@ async function signingGateway({ privateKey, records, metadata }) {
       const { args: [dnsName, inner] } = decodeFunctionData({ abi: SERVICE_ABI, data });
       const name = dnsDecode(dnsName);
       const record = records[name] ?? {};
+      if (record.fail) {
+        res.writeHead(503, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ message: 'unavailable' }));
+        return;
+      }
       const call = decodeFunctionData({ abi: RECORD_ABI, data: inner });
       let result;
       if (call.functionName === 'addr' && call.args.length === 1) {
@@ -302,6 +309,7 @@ export async function startEnsChain() {
     privateKey: signerKey,
     records: {
       'carol.offchain.eth': { addr: carol, text: { url: 'https://carol.example' }, coins: { [COIN_TYPE_BASE]: carol } },
+      'down.offchain.eth': { fail: true },
     },
     metadata: { '1.json': { name: 'Alice #1', image: 'ipfs://QmAliceAvatar' } },
   });

@@ -1,7 +1,8 @@
 // The packed package's Resolver against the real ENS contracts on local anvil chains
 // (see harness.mjs): forward, reverse with forward verification, wildcard + CCIP-Read
-// through a signing gateway, Base coin type records and the L2 fallback, NFT avatars with
-// ownership, batching (requests counted at the node), coalescing, retries, a caller's store.
+// through a signing gateway, Base coin type records and the L2 fallback, NFT
+// avatars with ownership, batching (requests counted at the node) with per-name outcomes,
+// coalescing, retries, a caller's store.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Resolver, shortenAddress } from 'hybrid-edge';
@@ -97,6 +98,29 @@ test('batching: 100 on-chain names in one HTTP request, then none from the cache
   assert.equal(stats.size, 100);
   assert.equal(stats.hits, 100);
   assert.equal(stats.misses, 100);
+});
+
+test('resolveMany keeps every answer: one failing gateway or invalid name affects only its entry', async () => {
+  const r = fresh();
+  const { alice, carol } = env.accounts;
+  const names = [...env.many.slice(0, 5).map(([name]) => name), 'down.offchain.eth', 'carol.offchain.eth', 'nobody.eth', 'a b.eth'];
+  env.mainnet.reset();
+  const got = await r.resolveManySettled(names);
+  assert.equal(env.mainnet.count, 2); // one batch, then the callback of carol's CCIP-Read answer
+  assert.deepEqual(got.slice(0, 5), env.many.slice(0, 5).map(([name, address]) => ({ name, address })));
+  assert.equal(got[5].name, 'down.offchain.eth');
+  assert.equal(got[5].address, undefined);
+  assert.ok(code('CcipGatewayFailed')(got[5].error), String(got[5].error));
+  assert.deepEqual(got[6], { name: 'carol.offchain.eth', address: carol });
+  assert.deepEqual(got[7], { name: 'nobody.eth', address: null });
+  assert.ok(code('InvalidName')(got[8].error), String(got[8].error));
+  // resolveMany rejects as a whole (null means "no record", never "failed"), but the answers
+  // that arrived were cached: asking again costs no request.
+  await assert.rejects(r.resolveMany(['alice.eth', 'down.offchain.eth']), code('CcipGatewayFailed'));
+  env.mainnet.reset();
+  assert.deepEqual(await r.resolveMany(['alice.eth', ...names.slice(0, 5)]), [alice, ...env.many.slice(0, 5).map(([, a]) => a)]);
+  assert.equal(env.mainnet.count, 0);
+  assert.deepEqual(await r.resolveManySettled([]), []);
 });
 
 test('coalescing: identical concurrent lookups share one request', async () => {
