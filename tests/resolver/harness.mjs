@@ -4,7 +4,7 @@
 // (ENSRegistry and ReverseRegistrar from @ensdomains/ens@0.6.2, PublicResolver from
 // @ensdomains/resolver@0.3.1, OffchainResolver from @ensdomains/offchain-resolver-contracts@0.2.1,
 // each `npm pack`ed at its exact version and only its artifact JSON read), the project's
-// Universal Resolver, Multicall3 and ERC-721 (tests/resolver/contracts, compiled
+// Universal Resolver, Multicall3, ERC-721 and ERC-1155 (tests/resolver/contracts, compiled
 // with solc from npm), a signing CCIP-Read gateway speaking the offchain-resolver protocol
 // (failing for the names it is told to), and an HTTP proxy in front of each node that counts
 // the requests it receives.
@@ -66,7 +66,7 @@ export function ensArtifacts() {
 export function projectContracts() {
   const solc = require('solc');
   const sources = {};
-  for (const f of ['UniversalResolver.sol', 'Multicall3.sol', 'TestNFT.sol']) {
+  for (const f of ['UniversalResolver.sol', 'Multicall3.sol', 'TestNFT.sol', 'TestMultiToken.sol']) {
     sources[f] = { content: readFileSync(join(here, 'contracts', f), 'utf8') };
   }
   const input = {
@@ -311,7 +311,11 @@ export async function startEnsChain() {
       'carol.offchain.eth': { addr: carol, text: { url: 'https://carol.example' }, coins: { [COIN_TYPE_BASE]: carol } },
       'down.offchain.eth': { fail: true },
     },
-    metadata: { '1.json': { name: 'Alice #1', image: 'ipfs://QmAliceAvatar' } },
+    metadata: {
+      '1.json': { name: 'Alice #1', image: 'ipfs://QmAliceAvatar' },
+      // ERC-1155 token 42: `{id}` is the id as 64 lower-case hex digits.
+      [`${(42).toString(16).padStart(64, '0')}.json`]: { name: 'Multi #42', image: 'https://img.example/multi-42.png' },
+    },
   });
 
   const c = chainTools(l1.url);
@@ -321,6 +325,7 @@ export async function startEnsChain() {
   await c.deployAt(deployer, artifacts.UniversalResolver, [registry], UNIVERSAL_RESOLVER);
   await c.deployAt(deployer, artifacts.Multicall3, [], MULTICALL3);
   const nft = await c.deploy(deployer, artifacts.TestNFT);
+  const multiToken = await c.deploy(deployer, artifacts.TestMultiToken, [`${gateway.origin}/meta/{id}.json`]);
   const offchain = await c.deploy(deployer, artifacts.OffchainResolver, [`${gateway.origin}/r/{sender}/{data}.json`, [signer.address]]);
   gateway.setResolver(offchain);
 
@@ -350,6 +355,13 @@ export async function startEnsChain() {
   await c.send(deployer, pr, P, 'setText', [namehash('alice.eth'), 'avatar', `eip155:1/erc721:${nft}/1`]);
   await c.send(deployer, pr, P, 'setText', [namehash('bob.eth'), 'avatar', `eip155:1/erc721:${nft}/2`]);
   await c.send(deployer, pr, P, 'setText', [namehash('dave.eth'), 'avatar', 'https://dave.example/avatar.png']);
+  // ERC-1155 avatars: multi.eth (alice's address, which holds token 42) and nomulti.eth (bob's, which does not).
+  await c.send(deployer, multiToken, artifacts.TestMultiToken.abi, 'mint', [alice, 42n, 3n]);
+  for (const [label, owner] of [['multi', alice], ['nomulti', bob]]) {
+    await subRecord('eth', label);
+    await c.send(deployer, pr, P, 'setAddr', [namehash(`${label}.eth`), owner]);
+    await c.send(deployer, pr, P, 'setText', [namehash(`${label}.eth`), 'avatar', `eip155:1/erc1155:${multiToken}/42`]);
+  }
   // Many on-chain names for batching and the benchmark: name0.eth … name99.eth.
   const many = [];
   for (let i = 0; i < 100; i++) {
@@ -392,7 +404,7 @@ export async function startEnsChain() {
     anvil: { mainnet: l1.url, base: l2.url },
     gateway,
     accounts: { deployer, alice, bob, mallory, jesse, dana, eve, carol, dave },
-    contracts: { registry, publicResolver: pr, reverseRegistrar: rr, nft, offchain, l2Resolver },
+    contracts: { registry, publicResolver: pr, reverseRegistrar: rr, nft, multiToken, offchain, l2Resolver },
     many,
     /** Resolver options for this deployment. */
     options: (extra = {}) => ({

@@ -1,6 +1,6 @@
 // The packed package's Resolver against the real ENS contracts on local anvil chains
 // (see harness.mjs): forward, reverse with forward verification, wildcard + CCIP-Read
-// through a signing gateway, Base coin type records and the L2 fallback, NFT
+// through a signing gateway, Base coin type records and the L2 fallback, ERC-721 and ERC-1155
 // avatars with ownership, batching (requests counted at the node) with per-name outcomes,
 // coalescing, retries, a caller's store.
 import { after, before, test } from 'node:test';
@@ -83,6 +83,17 @@ test('avatars: NFT ownership checked, metadata fetched, plain URLs passed', asyn
   assert.equal(await r.getAvatar('bob.eth'), null); // token 2 belongs to mallory
   assert.equal(await r.getAvatar('dave.eth'), 'https://dave.example/avatar.png');
   assert.equal(await r.getAvatar('nobody.eth'), null);
+});
+
+test('avatars: ERC-1155 with a balance check and the {id} substitution', async () => {
+  const r = fresh();
+  const before = env.gateway.requests;
+  // multi.eth → alice, who holds 3 of token 42; the URI template's {id} becomes 00…002a.
+  assert.equal(await r.getAvatar('multi.eth'), 'https://img.example/multi-42.png');
+  assert.equal(env.gateway.requests - before, 1); // the metadata
+  // nomulti.eth → bob, who holds none: no avatar, and no metadata request.
+  assert.equal(await r.getAvatar('nomulti.eth'), null);
+  assert.equal(env.gateway.requests - before, 1);
 });
 
 test('batching: 100 on-chain names in one HTTP request, then none from the cache', async () => {
