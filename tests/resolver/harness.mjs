@@ -362,6 +362,9 @@ export async function startEnsChain() {
     await c.send(deployer, pr, P, 'setAddr', [namehash(`${label}.eth`), owner]);
     await c.send(deployer, pr, P, 'setText', [namehash(`${label}.eth`), 'avatar', `eip155:1/erc1155:${multiToken}/42`]);
   }
+  // swr.eth: a record the stale-while-revalidate test changes.
+  await subRecord('eth', 'swr');
+  await c.send(deployer, pr, P, 'setAddr', [namehash('swr.eth'), bob]);
   // Many on-chain names for batching and the benchmark: name0.eth … name99.eth.
   const many = [];
   for (let i = 0; i < 100; i++) {
@@ -406,6 +409,8 @@ export async function startEnsChain() {
     accounts: { deployer, alice, bob, mallory, jesse, dana, eve, carol, dave },
     contracts: { registry, publicResolver: pr, reverseRegistrar: rr, nft, multiToken, offchain, l2Resolver },
     many,
+    /** Sets a name's ETH address on the mainnet PublicResolver. */
+    setAddr: (name, address) => c.send(deployer, pr, P, 'setAddr', [namehash(name), address]),
     /** Resolver options for this deployment. */
     options: (extra = {}) => ({
       rpc: { mainnet: mainnetProxy.url, base: baseProxy.url },

@@ -2,7 +2,7 @@
 // (see harness.mjs): forward, reverse with forward verification, wildcard + CCIP-Read
 // through a signing gateway, Base coin type records and the L2 fallback, ERC-721 and ERC-1155
 // avatars with ownership, batching (requests counted at the node) with per-name outcomes,
-// coalescing, retries, a caller's store.
+// stale-while-revalidate, coalescing, retries, a caller's store.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Resolver, shortenAddress } from 'hybrid-edge';
@@ -132,6 +132,26 @@ test('resolveMany keeps every answer: one failing gateway or invalid name affect
   assert.deepEqual(await r.resolveMany(['alice.eth', ...names.slice(0, 5)]), [alice, ...env.many.slice(0, 5).map(([, a]) => a)]);
   assert.equal(env.mainnet.count, 0);
   assert.deepEqual(await r.resolveManySettled([]), []);
+});
+
+test('stale-while-revalidate: an expired answer is served at once and refreshed once in the background', async () => {
+  const r = fresh({ cache: { forwardTtlMs: 300 } });
+  const { bob, dave } = env.accounts;
+  env.mainnet.reset();
+  assert.equal(await r.resolveAddress('swr.eth'), bob);
+  assert.equal(env.mainnet.count, 1);
+  await env.setAddr('swr.eth', dave);
+  await new Promise((resolve) => setTimeout(resolve, 400)); // past the TTL, inside the stale window
+  env.mainnet.reset();
+  const stale = await Promise.all([r.resolveAddress('swr.eth'), r.resolveAddress('swr.eth')]);
+  assert.deepEqual(stale, [bob, bob]); // the old answer, without waiting for the node
+  assert.equal(r.getCacheStats().staleServed, 2);
+  for (let i = 0; env.mainnet.count < 1 && i < 200; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  await new Promise((resolve) => setTimeout(resolve, 200)); // let the refresh settle
+  assert.equal(env.mainnet.count, 1); // one background refresh for both
+  assert.equal(await r.resolveAddress('swr.eth'), dave); // the refreshed value, from the cache
+  assert.equal(env.mainnet.count, 1);
+  assert.equal(r.getCacheStats().staleServed, 2);
 });
 
 test('coalescing: identical concurrent lookups share one request', async () => {
