@@ -1,7 +1,7 @@
 // Types for every runtime entry (browser.js, node.js, workerd.js): each one instantiates
 // the wasm at import, so the functions are ready to call.
 export * from './hybrid_edge.js';
-import type { TransportConfig, TransportHealth, TransportState, TransportEvent } from './hybrid_edge.js';
+import type { TransportConfig, TransportHealth, TransportState, TransportEvent, HybridEdgeError } from './hybrid_edge.js';
 
 /**
  * A WebSocket constructor: the global `WebSocket` of browsers, Workers and Node ≥ 22, or the
@@ -343,6 +343,11 @@ export interface ResolverCacheStats {
   inflightJoined: number;
 }
 
+/** One name's outcome in {@link Resolver.resolveManySettled}: an answer or the error of its lookup. */
+export type ResolveManyResult =
+  | { name: string; address: string | null; error?: undefined }
+  | { name: string; address?: undefined; error: HybridEdgeError };
+
 /** A name found by {@link Resolver.resolveNamesInText}; offsets are UTF-16 (`text.slice(start, end)`). */
 export interface NameInText {
   name: string;
@@ -381,8 +386,25 @@ export declare class Resolver {
   getText(name: string, key: string): Promise<string | null>;
   /** The ENSIP-12 avatar as a URL to load (https, gateway or data URI), or `null`; NFT avatars only when the name's address owns the token. */
   getAvatar(name: string): Promise<string | null>;
-  /** Many names in one `aggregate3` batch; rejects when any lookup fails. */
+  /**
+   * Many names in one `aggregate3` batch: an address or `null` per name, in order.
+   * Rejects when any lookup fails (the answers that did arrive are cached); use
+   * {@link Resolver.resolveManySettled} to keep them.
+   * @throws {HybridEdgeError} `InvalidName`, transport errors (`CcipGatewayFailed`, `RpcUnavailable`, …).
+   */
   resolveMany(names: string[], options?: { coinType?: number }): Promise<(string | null)[]>;
+  /**
+   * Like {@link Resolver.resolveMany} (one batch), but each name settles on its own: a gateway
+   * that fails or a name that does not normalize affects only its entry. Never rejects.
+   *
+   * ```ts
+   * for (const r of await resolver.resolveManySettled(names)) {
+   *   if (r.error) console.warn(r.name, r.error.code);
+   *   else use(r.name, r.address); // address or null (not registered / no record)
+   * }
+   * ```
+   */
+  resolveManySettled(names: string[], options?: { coinType?: number }): Promise<ResolveManyResult[]>;
   /** Finds names in chat text and resolves them: `{ text: 'pay alice.eth (0x…)', names }`. */
   resolveNamesInText(text: string, options?: { coinType?: number }): Promise<{ text: string; names: NameInText[] }>;
   /** Drops every cache entry (and the stored copy). */

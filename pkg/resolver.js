@@ -125,6 +125,32 @@ export class Resolver {
     return this.#many(names.map((name) => ['address', name, '', coinType]));
   }
 
+  /**
+   * Every name's own outcome: `{ name, address }` (an address or `null`) or `{ name, error }`.
+   * One batch as `resolveMany`; a failing lookup (a gateway down, an invalid name) affects
+   * only its own entry. Never rejects.
+   */
+  async resolveManySettled(names, { coinType = 60 } = {}) {
+    if (this.#loaded) {
+      await this.#loaded;
+      this.#loaded = undefined;
+    }
+    const now = Date.now();
+    const leads = [];
+    const pending = names.map((name) => {
+      try {
+        return this.#start('address', name, '', coinType, now, leads);
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    });
+    if (leads.length) this.#run(leads);
+    const settled = await Promise.allSettled(pending);
+    return settled.map((s, i) => (s.status === 'fulfilled'
+      ? { name: names[i], address: s.value }
+      : { name: names[i], error: s.reason }));
+  }
+
   async resolveNamesInText(text, { coinType = 60 } = {}) {
     const found = this.#core.findNames(text);
     const addresses = await this.#many(found.map((f) => ['address', f.name, '', coinType]));

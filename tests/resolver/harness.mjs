@@ -4,9 +4,10 @@
 // (ENSRegistry and ReverseRegistrar from @ensdomains/ens@0.6.2, PublicResolver from
 // @ensdomains/resolver@0.3.1, OffchainResolver from @ensdomains/offchain-resolver-contracts@0.2.1,
 // each `npm pack`ed at its exact version and only its artifact JSON read), the project's
-// Universal Resolver, Multicall3 and ERC-721 (tests/resolver/contracts, compiled with solc
-// from npm), a signing CCIP-Read gateway speaking the offchain-resolver protocol, and an
-// HTTP proxy in front of each node that counts the requests it receives.
+// Universal Resolver, Multicall3, ERC-721 and ERC-1155 (tests/resolver/contracts, compiled
+// with solc from npm), a signing CCIP-Read gateway speaking the offchain-resolver protocol
+// (failing for the names it is told to), and an HTTP proxy in front of each node that counts
+// the requests it receives.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
@@ -65,7 +66,7 @@ export function ensArtifacts() {
 export function projectContracts() {
   const solc = require('solc');
   const sources = {};
-  for (const f of ['UniversalResolver.sol', 'Multicall3.sol', 'TestNFT.sol']) {
+  for (const f of ['UniversalResolver.sol', 'Multicall3.sol', 'TestNFT.sol', 'TestMultiToken.sol']) {
     sources[f] = { content: readFileSync(join(here, 'contracts', f), 'utf8') };
   }
   const input = {
@@ -184,8 +185,9 @@ const SERVICE_ABI = parseAbi(['function resolve(bytes name, bytes data) view ret
 
 /**
  * The CCIP-Read gateway of the ENS offchain-resolver: `GET /g/{sender}/{data}.json`, answers
- * `{ data: abi.encode(result, expires, sig) }` signed for the OffchainResolver. `/r/…`
- * redirects to `/g/…`; `/meta/<id>.json` serves NFT metadata.
+ * `{ data: abi.encode(result, expires, sig) }` signed for the OffchainResolver, or 503 for a
+ * name whose record is `{ fail: true }`. `/r/…` redirects to `/g/…`; `/meta/<id>.json` serves
+ * NFT metadata.
  */
 async function signingGateway({ privateKey, records, metadata }) {
   let resolver;
@@ -224,6 +226,11 @@ async function signingGateway({ privateKey, records, metadata }) {
       const { args: [dnsName, inner] } = decodeFunctionData({ abi: SERVICE_ABI, data });
       const name = dnsDecode(dnsName);
       const record = records[name] ?? {};
+      if (record.fail) {
+        res.writeHead(503, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ message: 'unavailable' }));
+        return;
+      }
       const call = decodeFunctionData({ abi: RECORD_ABI, data: inner });
       let result;
       if (call.functionName === 'addr' && call.args.length === 1) {
@@ -302,8 +309,13 @@ export async function startEnsChain() {
     privateKey: signerKey,
     records: {
       'carol.offchain.eth': { addr: carol, text: { url: 'https://carol.example' }, coins: { [COIN_TYPE_BASE]: carol } },
+      'down.offchain.eth': { fail: true },
     },
-    metadata: { '1.json': { name: 'Alice #1', image: 'ipfs://QmAliceAvatar' } },
+    metadata: {
+      '1.json': { name: 'Alice #1', image: 'ipfs://QmAliceAvatar' },
+      // ERC-1155 token 42: `{id}` is the id as 64 lower-case hex digits.
+      [`${(42).toString(16).padStart(64, '0')}.json`]: { name: 'Multi #42', image: 'https://img.example/multi-42.png' },
+    },
   });
 
   const c = chainTools(l1.url);
@@ -313,6 +325,7 @@ export async function startEnsChain() {
   await c.deployAt(deployer, artifacts.UniversalResolver, [registry], UNIVERSAL_RESOLVER);
   await c.deployAt(deployer, artifacts.Multicall3, [], MULTICALL3);
   const nft = await c.deploy(deployer, artifacts.TestNFT);
+  const multiToken = await c.deploy(deployer, artifacts.TestMultiToken, [`${gateway.origin}/meta/{id}.json`]);
   const offchain = await c.deploy(deployer, artifacts.OffchainResolver, [`${gateway.origin}/r/{sender}/{data}.json`, [signer.address]]);
   gateway.setResolver(offchain);
 
@@ -342,6 +355,16 @@ export async function startEnsChain() {
   await c.send(deployer, pr, P, 'setText', [namehash('alice.eth'), 'avatar', `eip155:1/erc721:${nft}/1`]);
   await c.send(deployer, pr, P, 'setText', [namehash('bob.eth'), 'avatar', `eip155:1/erc721:${nft}/2`]);
   await c.send(deployer, pr, P, 'setText', [namehash('dave.eth'), 'avatar', 'https://dave.example/avatar.png']);
+  // ERC-1155 avatars: multi.eth (alice's address, which holds token 42) and nomulti.eth (bob's, which does not).
+  await c.send(deployer, multiToken, artifacts.TestMultiToken.abi, 'mint', [alice, 42n, 3n]);
+  for (const [label, owner] of [['multi', alice], ['nomulti', bob]]) {
+    await subRecord('eth', label);
+    await c.send(deployer, pr, P, 'setAddr', [namehash(`${label}.eth`), owner]);
+    await c.send(deployer, pr, P, 'setText', [namehash(`${label}.eth`), 'avatar', `eip155:1/erc1155:${multiToken}/42`]);
+  }
+  // swr.eth: a record the stale-while-revalidate test changes.
+  await subRecord('eth', 'swr');
+  await c.send(deployer, pr, P, 'setAddr', [namehash('swr.eth'), bob]);
   // Many on-chain names for batching and the benchmark: name0.eth … name99.eth.
   const many = [];
   for (let i = 0; i < 100; i++) {
@@ -384,8 +407,10 @@ export async function startEnsChain() {
     anvil: { mainnet: l1.url, base: l2.url },
     gateway,
     accounts: { deployer, alice, bob, mallory, jesse, dana, eve, carol, dave },
-    contracts: { registry, publicResolver: pr, reverseRegistrar: rr, nft, offchain, l2Resolver },
+    contracts: { registry, publicResolver: pr, reverseRegistrar: rr, nft, multiToken, offchain, l2Resolver },
     many,
+    /** Sets a name's ETH address on the mainnet PublicResolver. */
+    setAddr: (name, address) => c.send(deployer, pr, P, 'setAddr', [namehash(name), address]),
     /** Resolver options for this deployment. */
     options: (extra = {}) => ({
       rpc: { mainnet: mainnetProxy.url, base: baseProxy.url },

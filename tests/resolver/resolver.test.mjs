@@ -1,7 +1,8 @@
 // The packed package's Resolver against the real ENS contracts on local anvil chains
 // (see harness.mjs): forward, reverse with forward verification, wildcard + CCIP-Read
-// through a signing gateway, Base coin type records and the L2 fallback, NFT avatars with
-// ownership, batching (requests counted at the node), coalescing, retries, a caller's store.
+// through a signing gateway, Base coin type records and the L2 fallback, ERC-721 and ERC-1155
+// avatars with ownership, batching (requests counted at the node) with per-name outcomes,
+// stale-while-revalidate, coalescing, retries, a caller's store.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Resolver, shortenAddress } from 'hybrid-edge';
@@ -84,6 +85,17 @@ test('avatars: NFT ownership checked, metadata fetched, plain URLs passed', asyn
   assert.equal(await r.getAvatar('nobody.eth'), null);
 });
 
+test('avatars: ERC-1155 with a balance check and the {id} substitution', async () => {
+  const r = fresh();
+  const before = env.gateway.requests;
+  // multi.eth → alice, who holds 3 of token 42; the URI template's {id} becomes 00…002a.
+  assert.equal(await r.getAvatar('multi.eth'), 'https://img.example/multi-42.png');
+  assert.equal(env.gateway.requests - before, 1); // the metadata
+  // nomulti.eth → bob, who holds none: no avatar, and no metadata request.
+  assert.equal(await r.getAvatar('nomulti.eth'), null);
+  assert.equal(env.gateway.requests - before, 1);
+});
+
 test('batching: 100 on-chain names in one HTTP request, then none from the cache', async () => {
   const r = fresh();
   env.mainnet.reset();
@@ -97,6 +109,49 @@ test('batching: 100 on-chain names in one HTTP request, then none from the cache
   assert.equal(stats.size, 100);
   assert.equal(stats.hits, 100);
   assert.equal(stats.misses, 100);
+});
+
+test('resolveMany keeps every answer: one failing gateway or invalid name affects only its entry', async () => {
+  const r = fresh();
+  const { alice, carol } = env.accounts;
+  const names = [...env.many.slice(0, 5).map(([name]) => name), 'down.offchain.eth', 'carol.offchain.eth', 'nobody.eth', 'a b.eth'];
+  env.mainnet.reset();
+  const got = await r.resolveManySettled(names);
+  assert.equal(env.mainnet.count, 2); // one batch, then the callback of carol's CCIP-Read answer
+  assert.deepEqual(got.slice(0, 5), env.many.slice(0, 5).map(([name, address]) => ({ name, address })));
+  assert.equal(got[5].name, 'down.offchain.eth');
+  assert.equal(got[5].address, undefined);
+  assert.ok(code('CcipGatewayFailed')(got[5].error), String(got[5].error));
+  assert.deepEqual(got[6], { name: 'carol.offchain.eth', address: carol });
+  assert.deepEqual(got[7], { name: 'nobody.eth', address: null });
+  assert.ok(code('InvalidName')(got[8].error), String(got[8].error));
+  // resolveMany rejects as a whole (null means "no record", never "failed"), but the answers
+  // that arrived were cached: asking again costs no request.
+  await assert.rejects(r.resolveMany(['alice.eth', 'down.offchain.eth']), code('CcipGatewayFailed'));
+  env.mainnet.reset();
+  assert.deepEqual(await r.resolveMany(['alice.eth', ...names.slice(0, 5)]), [alice, ...env.many.slice(0, 5).map(([, a]) => a)]);
+  assert.equal(env.mainnet.count, 0);
+  assert.deepEqual(await r.resolveManySettled([]), []);
+});
+
+test('stale-while-revalidate: an expired answer is served at once and refreshed once in the background', async () => {
+  const r = fresh({ cache: { forwardTtlMs: 300 } });
+  const { bob, dave } = env.accounts;
+  env.mainnet.reset();
+  assert.equal(await r.resolveAddress('swr.eth'), bob);
+  assert.equal(env.mainnet.count, 1);
+  await env.setAddr('swr.eth', dave);
+  await new Promise((resolve) => setTimeout(resolve, 400)); // past the TTL, inside the stale window
+  env.mainnet.reset();
+  const stale = await Promise.all([r.resolveAddress('swr.eth'), r.resolveAddress('swr.eth')]);
+  assert.deepEqual(stale, [bob, bob]); // the old answer, without waiting for the node
+  assert.equal(r.getCacheStats().staleServed, 2);
+  for (let i = 0; env.mainnet.count < 1 && i < 200; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  await new Promise((resolve) => setTimeout(resolve, 200)); // let the refresh settle
+  assert.equal(env.mainnet.count, 1); // one background refresh for both
+  assert.equal(await r.resolveAddress('swr.eth'), dave); // the refreshed value, from the cache
+  assert.equal(env.mainnet.count, 1);
+  assert.equal(r.getCacheStats().staleServed, 2);
 });
 
 test('coalescing: identical concurrent lookups share one request', async () => {

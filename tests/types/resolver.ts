@@ -16,6 +16,10 @@ export async function usage(): Promise<void> {
   const avatar: string | null = await resolver.getAvatar('vitalik.eth');
   const text: string | null = await resolver.getText('vitalik.eth', 'url');
   const many: (string | null)[] = await resolver.resolveMany(['a.eth', 'b.eth']);
+  for (const r of await resolver.resolveManySettled(['a.eth', 'b.eth'])) {
+    const outcome: string | null = r.error ? r.error.code : r.address;
+    void [r.name, outcome];
+  }
   const { text: annotated, names } = await resolver.resolveNamesInText('pay alice.eth');
   const stats: ResolverCacheStats = resolver.getCacheStats();
   const code: HybridEdgeErrorCode = 'RpcUnavailable';
