@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use hybrid_edge::transport::frame::{decode, DEFAULT_MAX_FRAME_SIZE};
 use hybrid_edge::transport::relay::{
-    Handshake, Identity, MemoryStore, Relay, RelayConfig, RelayHooks, RelayOutput,
+    Classified, Identity, MemoryStore, Relay, RelayConfig, RelayHooks, RelayOutput,
 };
 use hybrid_edge::transport::{
     Client, ClientConfig, ConnId, Event, Frame, MemoryOutbox, MessageId, Publish, Topic, Transmit,
@@ -30,8 +30,8 @@ impl RelayHooks for AcceptAll {
         })
     }
 
-    fn classify(&self, _: &[u8]) -> Option<Handshake> {
-        None
+    fn classify(&self, _: &[u8]) -> Classified {
+        Classified::Opaque
     }
 }
 

@@ -201,6 +201,21 @@ export interface RelayPoolOptions extends Omit<RelayConnectionOptions, 'url' | '
   url: string | URL;
   /** The relay shard (Durable Object) a topic lives in. Default: the topic itself. */
   shardOf?: (topic: string) => string;
+  /**
+   * One durable outbox for every shard (for example an {@link IndexedDbOutbox}), so that
+   * messages published through the pool survive a restart of the app. Each shard's
+   * connection writes its messages to it and, when created, loads the stored messages of
+   * its own shard (those whose `shardOf(topic)` is that shard) and sends them again. A new
+   * pool loads the store once and opens a connection for every shard with stored messages
+   * (an `error` event if `maxConnections` leaves no room: those wait until the shard is
+   * used). The pool makes its calls to the store one at a time, in order. Without it each
+   * connection keeps its messages in memory.
+   *
+   * ```ts
+   * const pool = new RelayPool({ url, installationKey, sign, outbox: new IndexedDbOutbox(`outbox-${installationId}`) });
+   * ```
+   */
+  outbox?: RelayOutboxStore;
 }
 
 /** The events of {@link RelayPool}: every {@link RelayConnection} event, with the shard it came from, and `idleClosed`. */
@@ -215,7 +230,8 @@ export type RelayPoolEvents = {
  * Connections to several relay shards: one {@link RelayConnection} per shard in use, at most
  * `connection.pool.maxConnections` (default 10), each closed after `idleTimeout` (default
  * 300000 ms) with no subscription, nothing unacknowledged and no traffic. Messages are kept
- * in each connection's in-memory outbox.
+ * in each connection's in-memory outbox, or in the `outbox` store given (then a new pool
+ * resends what a previous one left unacknowledged).
  *
  * ```ts
  * const pool = new RelayPool({ url: 'wss://relay.example.com', installationKey, sign, binding });
@@ -260,9 +276,10 @@ export declare class RelayPool {
  */
 export declare class IndexedDbOutbox implements RelayOutboxStore {
   /**
-   * `name` is the database name: use one per connection (for example per installation and
-   * relay URL), since a connection resends everything its store holds. Throws
-   * `InvalidConfig` where there is no IndexedDB.
+   * `name` is the database name: use one per connection or pool (for example per
+   * installation and relay URL), since a connection resends everything its store holds (a
+   * pool's connections each their own shard's share). Throws `InvalidConfig` where there is
+   * no IndexedDB.
    */
   constructor(name?: string, options?: { indexedDB?: IDBFactory });
   load(): Promise<OutboxMessage[]>;

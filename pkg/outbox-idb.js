@@ -30,8 +30,9 @@ export class IndexedDbOutbox {
   #db;
 
   /**
-   * @param {string} [name] the database name: one per RelayConnection (for example per
-   *   installation and relay URL), since a connection resends everything its store holds
+   * @param {string} [name] the database name: one per RelayConnection or RelayPool (for
+   *   example per installation and relay URL), since a connection resends everything its
+   *   store holds (a pool's connections each their own shard's share)
    * @param {{ indexedDB?: IDBFactory }} [options] another IndexedDB (tests, workers)
    */
   constructor(name = 'hybrid-edge-outbox', { indexedDB = globalThis.indexedDB } = {}) {

@@ -1,7 +1,9 @@
 // RelayPool: one RelayConnection per relay shard in use, at most
 // `connection.pool.maxConnections`, each closed after `idleTimeout` without use. The
 // bookkeeping (which shard is open, which is idle, when) is the package's TransportPool
-// (Rust, in the wasm); this file holds the connections and the one timer.
+// (Rust, in the wasm); this file holds the connections and the one timer. With an `outbox`
+// store, each shard's connection sees the store's messages of its own shard (by
+// `shardOf(topic)`), and the shards a previous run left messages in are opened at once.
 import { TransportPool } from './hybrid_edge.js';
 import { RelayConnection } from './transport.js';
 
@@ -23,6 +25,9 @@ export class RelayPool {
   #listeners = new Map();
   #timer;
   #disposed = false;
+  /** The caller's durable outbox, shared by the shards, and the chain that runs its calls one at a time. */
+  #store;
+  #storeCalls = Promise.resolve();
 
   /** @param {object} options see RelayPoolOptions in index.d.ts */
   constructor(options) {
@@ -33,14 +38,70 @@ export class RelayPool {
     if (typeof shardOf !== 'function') {
       throw hybridEdgeError('InvalidConfig', 'invalid configuration: shardOf must be a function (topic) => shard');
     }
-    if (outbox !== undefined) {
-      throw hybridEdgeError('InvalidConfig', 'invalid configuration: a pool keeps one outbox per connection; use RelayConnection for a durable outbox');
+    if (outbox !== undefined && (typeof outbox?.load !== 'function' || typeof outbox.put !== 'function' || typeof outbox.delete !== 'function')) {
+      throw hybridEdgeError('InvalidConfig', 'invalid configuration: outbox must have load(), put(message) and delete(id)');
     }
     const { installationKey, binding, sign, WebSocket, seed, watchNetwork, ...config } = rest;
     this.#pool = new TransportPool(config);
     this.#options = rest;
     this.#base = String(url).replace(/\/+$/, '');
     this.#shardOf = shardOf;
+    if (outbox !== undefined) {
+      this.#store = outbox;
+      // Reopen every shard a previous run left unacknowledged messages in; its connection
+      // loads them from its view of the store and sends them again.
+      this.#storeCall(() => outbox.load())
+        .then((messages) => {
+          const topics = new Map();
+          for (const m of messages ?? []) {
+            const shard = this.#shardName(m?.topic);
+            if (shard !== undefined && !topics.has(shard)) topics.set(shard, m.topic);
+          }
+          for (const topic of topics.values()) {
+            if (this.#disposed) return;
+            try {
+              this.#acquire(topic);
+            } catch (error) {
+              // PoolFull: that shard's messages wait in the store until it is used.
+              this.#emit('error', { type: 'error', error, shard: this.#shardOf(topic) });
+            }
+          }
+        })
+        .catch((error) => this.#emit('error', { type: 'error', error }));
+    }
+  }
+
+  /**
+   * Runs a call of the shared store after the previous one (one at a time, in order).
+   * @param {() => any} call
+   * @returns {Promise<any>}
+   */
+  #storeCall(call) {
+    const result = this.#storeCalls.then(call);
+    this.#storeCalls = result.catch(() => {});
+    return result;
+  }
+
+  /** `shardOf(topic)`, or undefined for what is not a topic or throws. */
+  #shardName(topic) {
+    if (typeof topic !== 'string') return undefined;
+    try {
+      return this.#shardOf(topic);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The store as one shard's connection sees it: its `load` gives that shard's messages. */
+  #outboxOf(name) {
+    const store = this.#store;
+    if (!store) return undefined;
+    return {
+      load: () => this.#storeCall(() => store.load())
+        .then((messages) => (messages ?? []).filter((m) => this.#shardName(m?.topic) === name)),
+      put: (message) => this.#storeCall(() => store.put(message)),
+      delete: (id) => this.#storeCall(() => store.delete(id)),
+    };
   }
 
   /** Subscribes to `topic` after `cursor` on its shard's connection (opened if needed). */
@@ -137,7 +198,8 @@ export class RelayPool {
       opened = this.#pool.acquire(name, now);
     }
     if (opened) {
-      const conn = new RelayConnection({ ...this.#options, url: `${this.#base}/${encodeURIComponent(name)}` });
+      const outbox = this.#outboxOf(name);
+      const conn = new RelayConnection({ ...this.#options, url: `${this.#base}/${encodeURIComponent(name)}`, ...(outbox && { outbox }) });
       const shard = { conn, topics: new Set(), pending: 0 };
       for (const type of EVENTS) {
         conn.on(type, (e) => {

@@ -7,7 +7,7 @@
 
 use hybrid_edge::transport::frame::{decode, DEFAULT_MAX_FRAME_SIZE, MAX_BINDING_LEN};
 use hybrid_edge::transport::relay::{
-    Handshake, Identity, MemoryStore, PackageHooks, Relay, RelayConfig, RelayHooks,
+    Classified, Handshake, Identity, MemoryStore, PackageHooks, Relay, RelayConfig, RelayHooks,
 };
 use hybrid_edge::transport::{
     Client, ClientConfig, ConnId, Frame, MemoryOutbox, MessageId, Publish, Topic,
@@ -31,13 +31,18 @@ impl RelayHooks for AnyHooks {
         })
     }
 
-    fn classify(&self, payload: &[u8]) -> Option<Handshake> {
+    /// `C<epoch><group id…>` is a commit, `M…` a malformed MLS message.
+    fn classify(&self, payload: &[u8]) -> Classified {
         match payload {
-            [b'C', epoch, ..] => Some(Handshake {
-                epoch: u64::from(*epoch),
-                is_commit: true,
-            }),
-            _ => None,
+            [b'C', epoch, group @ ..] => Classified::Message {
+                group_id: group.to_vec(),
+                handshake: Handshake {
+                    epoch: u64::from(*epoch),
+                    is_commit: true,
+                },
+            },
+            [b'M', ..] => Classified::Malformed,
+            _ => Classified::Opaque,
         }
     }
 }

@@ -1,7 +1,8 @@
 // RelayPool against the relay in workerd over real WebSockets on 127.0.0.1 (the `ws`
 // package): one connection per shard in use, at most maxConnections, PoolFull beyond,
 // idle connections closed after idleTimeout (never one with a subscription or unacked
-// messages), and room made for a new shard once one went idle.
+// messages), and room made for a new shard once one went idle; a durable outbox shared by
+// the shards, resent by the next pool after a restart of the app.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -9,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { RelayPool } from 'hybrid-edge';
-import { installation, startRelay, until } from './harness.mjs';
+import { freePort, installation, startRelay, until } from './harness.mjs';
 
 const text = (e) => new TextDecoder().decode(e.payload);
 
@@ -89,4 +90,55 @@ test('RelayPool: one connection per shard, bounded, idle ones closed', async (t)
     assert.throws(() => new RelayPool({ url: relay.url, ...installation(), WebSocket, connection: { pool: { maxConnections: 0 } } }), { code: 'InvalidConfig' });
     assert.throws(() => new RelayPool(/** @type {any} */ ({ url: relay.url, ...installation(), WebSocket, outbox: {} })), { code: 'InvalidConfig' });
   });
+});
+
+test('RelayPool with an outbox: what two shards left unacknowledged is resent by the next pool', async (t) => {
+  const folder = mkdtempSync(join(tmpdir(), 'hybrid-edge-pool-outbox-'));
+  const port = await freePort();
+  const url = `ws://127.0.0.1:${port}`;
+  const fast = { connection: { retry: { initialDelay: 20, maxDelay: 200 } } };
+  const key = (id) => Buffer.from(id).toString('hex');
+  // A durable store: rows kept in insertion order behind asynchronous calls.
+  const rows = new Map();
+  const store = {
+    load: async () => [...rows.values()],
+    put: async (m) => { await new Promise((r) => setTimeout(r, 1)); rows.set(key(m.id), m); },
+    delete: async (id) => { rows.delete(key(id)); },
+  };
+  const keys = installation();
+
+  // First run: the relay is down; messages to two shards wait in the store; the app stops.
+  const first = new RelayPool({ url, ...keys, WebSocket, watchNetwork: false, ...fast, outbox: store });
+  const pending = [['group/one', 'o1'], ['group/two', 't1'], ['group/one', 'o2'], ['group/two', 't2']]
+    .map(([topic, m]) => first.publish(topic, m));
+  await until('four stored', () => rows.size === 4);
+  assert.deepEqual(first.shards.sort(), ['group/one', 'group/two']);
+  first.dispose();
+  const settled = await Promise.allSettled(pending);
+  assert.ok(settled.every((s) => s.status === 'rejected' && s.reason.code === 'NotConnected'));
+  assert.equal(rows.size, 4, 'disposing keeps the stored messages');
+
+  // Second run, the relay up: the next pool opens both shards by itself and resends.
+  const relay = await startRelay({ folder, port });
+  t.after(async () => { await relay.mf.dispose(); rmSync(folder, { recursive: true, force: true }); });
+  const reader = new RelayPool({ url, ...installation(), WebSocket, watchNetwork: false });
+  const received = [];
+  reader.on('message', (e) => received.push([e.topic, e.seq, text(e)]));
+  reader.subscribe('group/one', 0);
+  reader.subscribe('group/two', 0);
+  const second = new RelayPool({ url, ...keys, WebSocket, watchNetwork: false, ...fast, outbox: store });
+  t.after(() => { reader.dispose(); second.dispose(); });
+  await until('both shards reopened', () => second.size === 2);
+  await until('four delivered', () => received.length === 4);
+  await until('the store emptied by the acks', () => rows.size === 0);
+  // New messages follow the resent ones.
+  assert.equal((await second.publish('group/one', 'o3')).seq, 3);
+  assert.equal((await second.publish('group/two', 't3')).seq, 3);
+  await until('six delivered', () => received.length === 6);
+  // Time for any duplicate to show up.
+  await new Promise((r) => setTimeout(r, 200));
+  const of = (topic) => received.filter((m) => m[0] === topic).map((m) => [m[1], m[2]]);
+  assert.deepEqual(of('group/one'), [[1, 'o1'], [2, 'o2'], [3, 'o3']]);
+  assert.deepEqual(of('group/two'), [[1, 't1'], [2, 't2'], [3, 't3']]);
+  assert.equal(rows.size, 0);
 });

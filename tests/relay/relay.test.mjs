@@ -66,6 +66,12 @@ function decode(buf) {
       const code = ERRORS[uv()];
       if (code === 'RateLimited') return { type: 'Error', code, retryAfterMs: uv() };
       if (code === 'StaleEpoch') return { type: 'Error', code, id: raw(16), topic: str() };
+      if (code === 'Unauthorized' && b[at] === 1) {
+        // A refused publish names the message (an `Option`: 1 then the value).
+        at++;
+        const id = raw(16);
+        return { type: 'Error', code, id, topic: b[at++] === 1 ? str() : undefined };
+      }
       return { type: 'Error', code };
     }
     default: return { type: `tag ${tag}` };
@@ -475,11 +481,24 @@ test('real MLS commits in workerd: the first of an epoch wins, later ones get St
   const folder = mkdtempSync(join(tmpdir(), 'hybrid-edge-relay-mls-'));
   let mf = startRelay(folder, {});
   t.after(async () => { await mf.dispose(); rmSync(folder, { recursive: true, force: true }); });
-  const m = Object.fromEntries(Object.entries(fixtures('mls-messages.json')).map(([k, v]) => [k, unhex(v)]));
-  const topic = 'group/mls';
+  const { groupId, ...messages } = fixtures('mls-messages.json');
+  const m = Object.fromEntries(Object.entries(messages).map(([k, v]) => [k, unhex(v)]));
+  // A group's topic is `group/` and its id in lower-case `0x` hex.
+  const topic = `group/${groupId}`;
   const c = await connect(mf, topic);
   await boundLogin(c, alice.installation, alice.binding, alice.key);
   const ack = async () => { const f = await c.next(); assert.equal(f.type, 'Ack', JSON.stringify(f)); return f.seq; };
+  // On another group's topic, or cut short, a message is refused (and moves no epoch).
+  const other = 'group/0x00';
+  const o = await connect(mf, other);
+  await boundLogin(o, alice.installation, alice.binding, alice.key);
+  o.send(publish(other, id(9), m.aliceCommitEpoch1));
+  const misplaced = await o.next();
+  assert.deepEqual([misplaced.code, misplaced.id?.[0], misplaced.topic], ['Unauthorized', 9, other]);
+  o.close();
+  c.send(publish(topic, id(8), m.aliceCommitEpoch1.slice(0, -1)));
+  const cut = await c.next();
+  assert.deepEqual([cut.code, cut.id?.[0], cut.topic], ['Unauthorized', 8, topic]);
   c.send(publish(topic, id(1), m.aliceCommitEpoch1));
   assert.equal(await ack(), 1);
   c.send(publish(topic, id(2), m.bobCommitEpoch1));

@@ -54,3 +54,8 @@ const poolReceipt: Promise<PublishReceipt> = pool.publish('group/1', 'hi');
 void poolReceipt;
 const poolSize: number = pool.size;
 void poolSize;
+
+// A pool shares one durable outbox among its shards.
+declare const poolStore: RelayOutboxStore;
+const durablePool = new RelayPool({ ...poolOptions, outbox: poolStore });
+void durablePool;

@@ -2,7 +2,7 @@
 //! MLS identity code (EIP-191 signature recovery, `docs/identity.md`) and the clear MLS
 //! framing header is read with [`peek_header`](crate::mls::peek_header).
 
-use super::{Handshake, Identity, RelayHooks};
+use super::{Classified, Handshake, Identity, RelayHooks};
 use crate::mls::{peek_header, verify_binding, MessageContentType};
 
 /// The relay's checks for one input. The installation-key signature over the nonce is the
@@ -50,13 +50,21 @@ impl RelayHooks for PackageHooks {
         })
     }
 
-    /// An MLS PublicMessage or PrivateMessage gives its epoch and whether it is a commit;
-    /// anything else (welcomes, key packages, opaque bytes) is stored without ordering rules.
-    fn classify(&self, payload: &[u8]) -> Option<Handshake> {
-        let header = peek_header(payload).ok()?;
-        Some(Handshake {
-            epoch: header.epoch,
-            is_commit: header.content_type == MessageContentType::Commit,
-        })
+    /// An MLS PublicMessage or PrivateMessage gives its group id, epoch and whether it is a
+    /// commit. Bytes that begin like one (version `mls10`, then wire format PublicMessage or
+    /// PrivateMessage) but do not parse are [`Classified::Malformed`]; anything else
+    /// (welcomes, key packages, opaque bytes) is [`Classified::Opaque`].
+    fn classify(&self, payload: &[u8]) -> Classified {
+        match peek_header(payload) {
+            Ok(header) => Classified::Message {
+                group_id: header.group_id,
+                handshake: Handshake {
+                    epoch: header.epoch,
+                    is_commit: header.content_type == MessageContentType::Commit,
+                },
+            },
+            Err(_) if matches!(payload, [0, 1, 0, 1 | 2, ..]) => Classified::Malformed,
+            Err(_) => Classified::Opaque,
+        }
     }
 }

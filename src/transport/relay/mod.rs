@@ -19,7 +19,8 @@ use std::collections::{BTreeMap, BTreeSet};
 pub use hooks::PackageHooks;
 pub use journal::{Change, JournalStore};
 pub use rules::{
-    accept_commit, may_publish, may_read, Handshake, Identity, TokenBucket, TopicKind,
+    accept_commit, group_matches, may_publish, may_read, Classified, Handshake, Identity,
+    TokenBucket, TopicKind,
 };
 pub use store::{Appended, MemoryStore, RelayStore};
 
@@ -70,9 +71,12 @@ pub trait RelayHooks {
         signature: &[u8],
         binding: Option<&[u8]>,
     ) -> Option<Identity>;
-    /// Reads the clear MLS framing header of a payload; `None` for anything that is not a
-    /// handshake message (stored without ordering rules).
-    fn classify(&self, payload: &[u8]) -> Option<Handshake>;
+    /// Reads the clear MLS framing header of a payload: [`Classified::Message`] for an MLS
+    /// group message (its group id is checked against a `group/<id>` topic, its epoch
+    /// orders commits), [`Classified::Malformed`] for a group message whose framing does not
+    /// parse (refused on `group/` topics), [`Classified::Opaque`] for anything else (stored
+    /// without ordering rules).
+    fn classify(&self, payload: &[u8]) -> Classified;
 }
 
 /// An action for the embedder.
@@ -440,7 +444,31 @@ impl<S: RelayStore> Relay<S> {
         if let Some(seq) = self.store.seq_of(&p.topic, &p.id) {
             return out.send(conn, &Frame::Ack { id: p.id, seq });
         }
-        if let Some(handshake) = hooks.classify(&p.payload) {
+        let refuse = |p: Publish| {
+            Frame::Error(ErrorFrame::Unauthorized {
+                id: Some(p.id),
+                topic: Some(p.topic),
+            })
+        };
+        let group = match TopicKind::of(&p.topic) {
+            Some(TopicKind::Group(id)) => Some(id),
+            _ => None,
+        };
+        // On `group/<id>` an MLS message must be of group `<id>`, and bytes that announce
+        // an MLS message must parse: otherwise a commit could escape the epoch rule of its
+        // own group's log, or land in another group's.
+        let handshake = match hooks.classify(&p.payload) {
+            Classified::Opaque => None,
+            Classified::Malformed if group.is_some() => return out.send(conn, &refuse(p)),
+            Classified::Malformed => None,
+            Classified::Message { group_id, .. }
+                if group.is_some_and(|id| !group_matches(id, &group_id)) =>
+            {
+                return out.send(conn, &refuse(p));
+            }
+            Classified::Message { handshake, .. } => Some(handshake),
+        };
+        if let Some(handshake) = handshake {
             let current = self.store.epoch(&p.topic);
             match accept_commit(current, handshake) {
                 Ok(next) => {

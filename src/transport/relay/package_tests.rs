@@ -353,11 +353,11 @@ fn mls_client(seed: u8) -> mls::Client {
     mls::Client::new(identity, mls::ClientConfig::default()).unwrap()
 }
 
-fn publish(b: &mut Bench, conn: u64, id: u8, payload: &[u8]) -> Vec<Frame> {
+fn publish(b: &mut Bench, topic: &str, conn: u64, id: u8, payload: &[u8]) -> Vec<Frame> {
     b.send(
         conn,
         Frame::Publish(Publish {
-            topic: t("group/real"),
+            topic: t(topic),
             id: MessageId([id; 16]),
             payload: payload.to_vec(),
         }),
@@ -382,6 +382,8 @@ fn real_mls_commits_first_of_an_epoch_wins() {
         (1, 1)
     );
 
+    // The group's topic: `group/` and its id in lower-case `0x` hex.
+    let topic = &format!("group/{}", hex::encode_prefixed(&group));
     let mut b = Bench::new();
     // The installations sign in with their real bindings (the MLS credential identities).
     let alice_key = alice.identity().installation_key.clone();
@@ -404,37 +406,62 @@ fn real_mls_commits_first_of_an_epoch_wins() {
         mls::peek_header(&from_alice.commit).unwrap().content_type,
         mls::MessageContentType::Commit
     );
-    assert!(acked(&publish(&mut b, 1, 1, &from_alice.commit)));
+    assert!(acked(&publish(&mut b, topic, 1, 1, &from_alice.commit)));
     assert_eq!(
-        publish(&mut b, 2, 2, &from_bob.commit),
+        publish(&mut b, topic, 2, 2, &from_bob.commit),
         [Frame::Error(ErrorFrame::StaleEpoch {
             id: MessageId([2; 16]),
-            topic: t("group/real"),
+            topic: t(topic),
         })]
     );
-    assert_eq!(b.relay.store().epoch(&t("group/real")), Some(2));
+    assert_eq!(b.relay.store().epoch(&t(topic)), Some(2));
     // A retry of the winner is acknowledged again, not refused.
-    assert!(acked(&publish(&mut b, 1, 1, &from_alice.commit)));
+    assert!(acked(&publish(&mut b, topic, 1, 1, &from_alice.commit)));
     // Application messages are not ordered by epoch: Alice's in epoch 2 and Bob's late one
     // from epoch 1 are both stored.
     let app = alice.encrypt(&group, b"hello").unwrap();
-    assert!(acked(&publish(&mut b, 1, 3, &app)));
+    assert!(acked(&publish(&mut b, topic, 1, 3, &app)));
     let late = bob.encrypt(&group, b"late").unwrap();
-    assert!(acked(&publish(&mut b, 2, 4, &late)));
+    assert!(acked(&publish(&mut b, topic, 2, 4, &late)));
     // Alice's next commit (epoch 2) is accepted; her stale one (epoch 1, new id) is not.
     let next = alice.rotate_keys(&group, now).unwrap();
-    assert!(acked(&publish(&mut b, 1, 5, &next.commit)));
-    assert_eq!(b.relay.store().epoch(&t("group/real")), Some(3));
+    assert!(acked(&publish(&mut b, topic, 1, 5, &next.commit)));
+    assert_eq!(b.relay.store().epoch(&t(topic)), Some(3));
     assert!(matches!(
-        publish(&mut b, 1, 6, &from_alice.commit)[..],
+        publish(&mut b, topic, 1, 6, &from_alice.commit)[..],
         [Frame::Error(ErrorFrame::StaleEpoch { .. })]
     ));
     // Opaque bytes and a welcome are stored without ordering rules.
-    assert!(acked(&publish(&mut b, 1, 7, b"not mls")));
-    assert_eq!(b.relay.store().epoch(&t("group/real")), Some(3));
+    assert!(acked(&publish(&mut b, topic, 1, 7, b"not mls")));
+    assert_eq!(b.relay.store().epoch(&t(topic)), Some(3));
+    // A commit of this group on another group's topic, or on a name that is not its id in
+    // lower-case hex, is refused; so are its bytes cut short or with bytes appended.
+    let refused_on = |id: u8, topic: &str| {
+        vec![Frame::Error(ErrorFrame::Unauthorized {
+            id: Some(MessageId([id; 16])),
+            topic: Some(t(topic)),
+        })]
+    };
+    let next2 = alice.rotate_keys(&group, now).unwrap();
+    let upper = format!("group/0x{}", hex::encode_upper(&group));
+    for (id, other) in [(8, "group/0x00"), (9, "group/real"), (10, upper.as_str())] {
+        assert_eq!(
+            publish(&mut b, other, 1, id, &next2.commit),
+            refused_on(id, other)
+        );
+        assert_eq!(b.relay.store().epoch(&t(other)), None);
+    }
+    let cut = &next2.commit[..next2.commit.len() - 1];
+    assert_eq!(publish(&mut b, topic, 1, 11, cut), refused_on(11, topic));
+    let long = [next2.commit.as_slice(), b"x"].concat();
+    assert_eq!(publish(&mut b, topic, 1, 12, &long), refused_on(12, topic));
+    assert_eq!(b.relay.store().epoch(&t(topic)), Some(3));
+    assert!(acked(&publish(&mut b, topic, 1, 13, &next2.commit)));
+    assert_eq!(b.relay.store().epoch(&t(topic)), Some(4));
 
     if std::env::var_os("UPDATE_FIXTURES").is_some() {
         let fixture = serde_json::json!({
+            "groupId": hex::encode_prefixed(&group),
             "aliceCommitEpoch1": hex::encode(&from_alice.commit),
             "bobCommitEpoch1": hex::encode(&from_bob.commit),
             "aliceAppEpoch2": hex::encode(&app),
@@ -464,12 +491,20 @@ fn the_workerd_mls_messages_have_the_expected_headers() {
     assert_eq!(header("bobCommitEpoch1"), (1, Commit));
     assert_eq!(header("aliceAppEpoch2"), (2, Application));
     assert_eq!(header("aliceCommitEpoch2"), (2, Commit));
-    let groups: std::collections::BTreeSet<_> = ["aliceCommitEpoch1", "bobCommitEpoch1"]
-        .map(|n| {
-            let bytes = hex::decode(fixture[n].as_str().unwrap()).unwrap();
-            mls::peek_header(&bytes).unwrap().group_id
-        })
-        .into_iter()
-        .collect();
+    let groups: std::collections::BTreeSet<_> = [
+        "aliceCommitEpoch1",
+        "bobCommitEpoch1",
+        "aliceAppEpoch2",
+        "aliceCommitEpoch2",
+    ]
+    .map(|n| {
+        let bytes = hex::decode(fixture[n].as_str().unwrap()).unwrap();
+        mls::peek_header(&bytes).unwrap().group_id
+    })
+    .into_iter()
+    .collect();
     assert_eq!(groups.len(), 1);
+    // The topic `tests/relay/relay.test.mjs` publishes them to is named by this id.
+    let group = groups.into_iter().next().unwrap();
+    assert_eq!(fixture["groupId"], hex::encode_prefixed(group));
 }

@@ -63,6 +63,36 @@ pub struct Handshake {
     pub is_commit: bool,
 }
 
+/// What the relay's header parser ([`RelayHooks::classify`](super::RelayHooks::classify))
+/// makes of a published payload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Classified {
+    /// Not an MLS group message (opaque application bytes, a welcome, a key package, a
+    /// group info): stored without ordering rules.
+    Opaque,
+    /// An MLS PublicMessage or PrivateMessage with its clear framing.
+    Message {
+        /// The group id of its header.
+        group_id: Vec<u8>,
+        /// Its epoch and whether it is a commit.
+        handshake: Handshake,
+    },
+    /// Bytes that announce an MLS group message (protocol version `mls10`, wire format
+    /// PublicMessage or PrivateMessage) but whose framing does not parse: a member's MLS
+    /// stack would try to process them, and the relay could not order them, so a `group/`
+    /// topic refuses them.
+    Malformed,
+}
+
+/// Whether an MLS message of group `group_id` belongs on the topic `group/<topic_id>`: the
+/// topic names the group by its id in lower-case `0x` hex (as `Group.id` in the package's
+/// JS API), exactly (one group has one spelling, so one log).
+pub fn group_matches(topic_id: &str, group_id: &[u8]) -> bool {
+    topic_id
+        .strip_prefix("0x")
+        .is_some_and(|hex| hex == alloy_primitives::hex::encode(group_id))
+}
+
 /// The delivery-service rule: a commit is accepted only for the topic's current epoch, and
 /// the first one wins. Returns the topic's new epoch, or `Err(())` for a stale (or
 /// premature) commit. Non-commits are always accepted and change nothing.
@@ -163,6 +193,17 @@ mod tests {
         assert!(may_publish(Some(&id("0x1")), &t("inbox/0x2")));
         assert!(!may_publish(None, &t("group/1")));
         assert!(!may_publish(Some(&id("0x1")), &t("elsewhere")));
+    }
+
+    #[test]
+    fn a_group_topic_names_its_group_in_lower_case_hex() {
+        assert!(group_matches("0x00ab", &[0x00, 0xab]));
+        assert!(!group_matches("0x00AB", &[0x00, 0xab]));
+        assert!(!group_matches("00ab", &[0x00, 0xab]));
+        assert!(!group_matches("0xab", &[0x00, 0xab]));
+        assert!(!group_matches("0x00abcd", &[0x00, 0xab]));
+        assert!(!group_matches("demo", &[0x00, 0xab]));
+        assert!(group_matches("0x", &[]));
     }
 
     #[test]

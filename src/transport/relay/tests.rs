@@ -25,18 +25,21 @@ impl RelayHooks for TestHooks {
         })
     }
 
-    /// `C<epoch>…` is a commit, `P<epoch>…` a proposal, anything else not a handshake.
-    fn classify(&self, payload: &[u8]) -> Option<Handshake> {
+    /// `C<epoch><group id…>` is a commit, `P<epoch><group id…>` a proposal, `M…` bytes that
+    /// announce an MLS message but do not parse, anything else not an MLS message.
+    fn classify(&self, payload: &[u8]) -> Classified {
+        let message = |epoch: &u8, group: &[u8], is_commit| Classified::Message {
+            group_id: group.to_vec(),
+            handshake: Handshake {
+                epoch: u64::from(*epoch),
+                is_commit,
+            },
+        };
         match payload {
-            [b'C', epoch, ..] => Some(Handshake {
-                epoch: u64::from(*epoch),
-                is_commit: true,
-            }),
-            [b'P', epoch, ..] => Some(Handshake {
-                epoch: u64::from(*epoch),
-                is_commit: false,
-            }),
-            _ => None,
+            [b'C', epoch, group @ ..] => message(epoch, group, true),
+            [b'P', epoch, group @ ..] => message(epoch, group, false),
+            [b'M', ..] => Classified::Malformed,
+            _ => Classified::Opaque,
         }
     }
 }
@@ -233,38 +236,98 @@ fn the_first_commit_of_an_epoch_wins_later_ones_are_stale() {
     b.login(1, 1);
     b.login(2, 2);
     assert!(matches!(
-        b.send(1, publish("group/g", 1, b"C\x05"))[..],
+        b.send(1, publish("group/0x67", 1, b"C\x05g"))[..],
         [(1, Frame::Ack { seq: 1, .. })]
     ));
     assert_eq!(
-        b.send(2, publish("group/g", 2, b"C\x05")),
+        b.send(2, publish("group/0x67", 2, b"C\x05g")),
         [(
             2,
             Frame::Error(ErrorFrame::StaleEpoch {
                 id: MessageId([2; 16]),
-                topic: t("group/g")
+                topic: t("group/0x67")
             })
         )]
     );
     // Proposals and application messages are not ordered by epoch.
     assert!(matches!(
-        b.send(2, publish("group/g", 3, b"P\x01"))[..],
+        b.send(2, publish("group/0x67", 3, b"P\x01g"))[..],
         [(2, Frame::Ack { .. })]
     ));
     assert!(matches!(
-        b.send(2, publish("group/g", 4, b"app"))[..],
+        b.send(2, publish("group/0x67", 4, b"app"))[..],
         [(2, Frame::Ack { .. })]
     ));
     // The next epoch's commit is accepted; a retry of the winner is acked again.
     assert!(matches!(
-        b.send(2, publish("group/g", 5, b"C\x06"))[..],
+        b.send(2, publish("group/0x67", 5, b"C\x06g"))[..],
         [(2, Frame::Ack { .. })]
     ));
     assert!(matches!(
-        b.send(1, publish("group/g", 1, b"C\x05"))[..],
+        b.send(1, publish("group/0x67", 1, b"C\x05g"))[..],
         [(1, Frame::Ack { seq: 1, .. })]
     ));
-    assert_eq!(b.relay.store().epoch(&t("group/g")), Some(7));
+    assert_eq!(b.relay.store().epoch(&t("group/0x67")), Some(7));
+}
+
+#[test]
+fn an_mls_message_must_belong_to_the_group_its_topic_names() {
+    let mut b = Bench::new(RelayConfig::default());
+    b.login(1, 1);
+    let refused = |id: u8, topic: &str| {
+        vec![(
+            1,
+            Frame::Error(ErrorFrame::Unauthorized {
+                id: Some(MessageId([id; 16])),
+                topic: Some(t(topic)),
+            }),
+        )]
+    };
+    // Group "g" is `0x67`: a commit of group "h", one on a topic that is not its id in
+    // lower-case hex, and one on a non-hex name are refused and change no epoch.
+    assert_eq!(
+        b.send(1, publish("group/0x67", 1, b"C\x05h")),
+        refused(1, "group/0x67")
+    );
+    assert_eq!(
+        b.send(1, publish("group/0x6A", 2, b"C\x05j")),
+        refused(2, "group/0x6A")
+    );
+    assert_eq!(
+        b.send(1, publish("group/g", 3, b"C\x05g")),
+        refused(3, "group/g")
+    );
+    assert_eq!(
+        b.send(1, publish("group/g", 4, b"P\x05g")),
+        refused(4, "group/g")
+    );
+    assert_eq!(b.relay.store().epoch(&t("group/0x67")), None);
+    assert_eq!(b.relay.store().epoch(&t("group/g")), None);
+    // Bytes that announce an MLS message but do not parse are refused on a group topic.
+    assert_eq!(
+        b.send(1, publish("group/0x67", 5, b"Mangled")),
+        refused(5, "group/0x67")
+    );
+    assert!(b
+        .relay
+        .store()
+        .read_after(&t("group/0x67"), 0, 10)
+        .is_empty());
+    // The group's own messages and opaque bytes are taken.
+    assert!(matches!(
+        b.send(1, publish("group/0x67", 6, b"C\x05g"))[..],
+        [(1, Frame::Ack { seq: 1, .. })]
+    ));
+    assert!(matches!(
+        b.send(1, publish("group/g", 7, b"opaque"))[..],
+        [(1, Frame::Ack { seq: 1, .. })]
+    ));
+    assert_eq!(b.relay.store().epoch(&t("group/0x67")), Some(6));
+    // An inbox topic names no group: messages there are not matched against it.
+    assert!(matches!(
+        b.send(1, publish("inbox/0x02", 8, b"C\x01h"))[..],
+        [(1, Frame::Ack { seq: 1, .. })]
+    ));
 }
 
 #[test]
