@@ -2,13 +2,11 @@
 // packed package bundled by Vite as a user's app would be.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
 import { mkdirSync, mkdtempSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { extname, join, normalize, sep } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchChromium, serve } from './support.mjs';
 import { build } from 'vite';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -19,37 +17,12 @@ mkdirSync(results, { recursive: true });
 const FOO_ETH = '0xde9b09fd7c5f901e23a3f19fecc54828e9c848539801e86591bd9801b019f84f';
 
 async function launch(t) {
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
-  t.after(() => browser.close());
+  const browser = await launchChromium(t);
   const page = await browser.newPage();
   const errors = [];
   page.on('pageerror', (err) => errors.push(err.message));
   page.on('console', (msg) => msg.type() === 'error' && errors.push(msg.text()));
   return { page, errors };
-}
-
-/** Serves a folder on 127.0.0.1 with the right MIME types; closes when the test ends. */
-async function serveDir(t, dir) {
-  const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css' };
-  const server = createServer(async (req, res) => {
-    const file = normalize(join(dir, decodeURIComponent((req.url ?? '/').split('?')[0]).replace(/\/$/, '/index.html')));
-    try {
-      if (!file.startsWith(dir + sep)) throw new Error('outside');
-      const body = await readFile(file);
-      res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' });
-      res.end(body);
-    } catch {
-      res.writeHead(404);
-      res.end();
-    }
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
-  t.after(() => server.close());
-  return `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}/`;
 }
 
 test('demo page: type a name, see its namehash', async (t) => {
@@ -77,7 +50,7 @@ test('demo page: type a name, see its namehash', async (t) => {
 test('the packed package works in a Vite build without plugins', async (t) => {
   const outDir = mkdtempSync(join(tmpdir(), 'hybrid-edge-vite-'));
   await build({ root: join(here, 'vite-app'), logLevel: 'error', build: { outDir, emptyOutDir: true } });
-  const url = await serveDir(t, outDir);
+  const url = await serve(t, { mounts: { '/': outDir } });
   const { page, errors } = await launch(t);
   await page.goto(url);
   await page.waitForFunction(() => document.getElementById('out').textContent.startsWith('{'));
@@ -93,13 +66,8 @@ test('the packed package works in a Vite build without plugins', async (t) => {
 test('MLS in Chromium: state in IndexedDB survives closing the page, encrypted with a non-extractable key, one tab per identity', async (t) => {
   const outDir = mkdtempSync(join(tmpdir(), 'hybrid-edge-vite-mls-'));
   await build({ root: join(here, 'mls-app'), logLevel: 'error', build: { outDir, emptyOutDir: true } });
-  const url = await serveDir(t, outDir);
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
-  t.after(() => browser.close());
+  const url = await serve(t, { mounts: { '/': outDir } });
+  const browser = await launchChromium(t);
   // One profile for every page: IndexedDB and Web Locks are shared, as between tabs.
   const context = await browser.newContext();
   const { generatePrivateKey, privateKeyToAccount } = await import('viem/accounts');

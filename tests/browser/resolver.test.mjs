@@ -2,13 +2,11 @@
 // IndexedDB cache that survives a page reload (0 RPC requests for cached names after it).
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
 import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { extname, join, normalize, sep } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchChromium, serve } from './support.mjs';
 import { startEnsChain } from '../resolver/harness.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -28,39 +26,15 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>resolver</title>
   document.body.dataset.ready = 'true';
 </script><body></body>`;
 
-async function serve(t, dir) {
-  const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm' };
-  const server = createServer(async (req, res) => {
-    const file = normalize(join(dir, decodeURIComponent((req.url ?? '/').split('?')[0]).replace(/\/$/, '/index.html')));
-    try {
-      if (!file.startsWith(dir + sep)) throw new Error('outside');
-      const body = await readFile(file);
-      res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' });
-      res.end(body);
-    } catch {
-      res.writeHead(404);
-      res.end();
-    }
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
-  t.after(() => server.close());
-  return `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}/`;
-}
-
 test('resolver in Chromium: IndexedDB cache survives a reload with 0 RPC requests', async (t) => {
   const env = await startEnsChain();
   t.after(() => env.close());
   const dir = mkdtempSync(join(tmpdir(), 'hybrid-edge-resolver-'));
   cpSync(join(here, '..', 'node_modules', 'hybrid-edge'), join(dir, 'hybrid-edge'), { recursive: true });
   writeFileSync(join(dir, 'index.html'), PAGE);
-  const url = await serve(t, dir);
+  const url = await serve(t, { mounts: { '/': dir } });
 
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
-  t.after(() => browser.close());
+  const browser = await launchChromium(t);
   const context = await browser.newContext();
   const page = await context.newPage();
   const errors = [];

@@ -4,13 +4,11 @@
 // drops connections (some mid-frame) and restarts the relay once.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { extname, join, normalize, sep } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchChromium, serve } from './support.mjs';
 import { freePort, startRelay } from '../relay/harness.mjs';
 import { chaosProxy } from '../chaos/chaos.mjs';
 
@@ -117,44 +115,14 @@ window.durableLeft = async () => ({ outbox: window.durable.conn.outboxSize, stor
 document.body.dataset.ready = 'true';
 </script>`;
 
-/** Serves the page and the package on 127.0.0.1 (a secure context: WebCrypto works). */
-async function servePage(t) {
-  const types = { '.js': 'text/javascript', '.wasm': 'application/wasm' };
-  const server = createServer(async (req, res) => {
-    const path = decodeURIComponent((req.url ?? '/').split('?')[0]);
-    if (path === '/') {
-      res.writeHead(200, { 'content-type': 'text/html' });
-      return res.end(PAGE);
-    }
-    const file = normalize(join(pkg, path.replace(/^\/pkg\//, '/')));
-    try {
-      if (!path.startsWith('/pkg/') || !file.startsWith(pkg + sep)) throw new Error('outside');
-      const body = await readFile(file);
-      res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' });
-      res.end(body);
-    } catch {
-      res.writeHead(404);
-      res.end();
-    }
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
-  t.after(() => server.close());
-  return `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}/`;
-}
-
 /** Headless Chromium on a page that serves the package; `errors` collects page errors. */
 async function openPage(t) {
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
-  t.after(() => browser.close());
+  const browser = await launchChromium(t);
   const context = await browser.newContext();
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (err) => errors.push(err.message));
-  await page.goto(await servePage(t));
+  await page.goto(await serve(t, { pages: { '/': PAGE }, mounts: { '/pkg/': pkg } }));
   await page.waitForSelector('body[data-ready="true"]', { state: 'attached' });
   return { context, page, errors };
 }
