@@ -3,7 +3,7 @@
 // (Miniflare loads them as CompiledWasm, as Cloudflare does); `cloudflare:*` stays external.
 import { mkdtempSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import * as esbuild from 'esbuild';
 
 /**
@@ -45,3 +45,21 @@ export const bundleModuleRules = [
   { type: 'ESModule', include: ['**/*.js'] },
   { type: 'CompiledWasm', include: ['**/*.wasm'] },
 ];
+
+/**
+ * Miniflare options for a bundle from {@link bundleWorker}: ES modules with `.wasm` as
+ * CompiledWasm, rooted at the bundle's folder, at the project's compatibility date; `extra`
+ * adds bindings, Durable Objects, KV namespaces, persistence, a port.
+ * @param {string} scriptPath the bundled main module
+ * @param {Record<string, any>} [extra]
+ */
+export function workerOptions(scriptPath, extra = {}) {
+  return {
+    modules: true,
+    scriptPath,
+    modulesRoot: dirname(scriptPath),
+    compatibilityDate: '2025-09-01',
+    modulesRules: bundleModuleRules,
+    ...extra,
+  };
+}

@@ -3,14 +3,14 @@
 // 127.0.0.1 port, with Durable Objects persisted to a folder so that a restart keeps the logs.
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { createServer } from 'node:net';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Miniflare } from 'miniflare';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 // These files run from .scratch/consumer/<folder>; the relay and the bundler are in the repo.
 const repo = process.env.HYBRID_EDGE_REPO ?? join(here, '../../..');
-const { bundleWorker, bundleModuleRules } = await import(join(repo, 'scripts/bundle-worker.mjs'));
+const { bundleWorker, workerOptions } = await import(join(repo, 'scripts/bundle-worker.mjs'));
 
 let bundled;
 /** The relay bundled once per process (its wasm beside it). */
@@ -36,18 +36,13 @@ export async function freePort() {
  */
 export async function startRelay({ folder, port = 0, bindings = {} }) {
   const scriptPath = await relayScript();
-  const mf = new Miniflare({
-    modules: true,
-    scriptPath,
-    modulesRoot: dirname(scriptPath),
-    modulesRules: bundleModuleRules,
-    compatibilityDate: '2025-09-01',
+  const mf = new Miniflare(workerOptions(scriptPath, {
     durableObjects: { RELAY: { className: 'RelayObject', useSQLite: true } },
     durableObjectsPersist: folder,
     bindings,
     host: '127.0.0.1',
     port,
-  });
+  }));
   const ready = await mf.ready;
   return { mf, url: `ws://127.0.0.1:${ready.port}` };
 }

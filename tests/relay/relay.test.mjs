@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { createPrivateKey, generateKeyPairSync, sign } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Miniflare } from 'miniflare';
 import { TransportClient } from 'hybrid-edge';
@@ -16,7 +16,7 @@ import { TransportClient } from 'hybrid-edge';
 const here = fileURLToPath(new URL('.', import.meta.url));
 // This file runs from .scratch/consumer/relay; the relay and the shared bundler are in the repo.
 const repo = process.env.HYBRID_EDGE_REPO ?? join(here, '../../..');
-const { bundleWorker, bundleModuleRules } = await import(join(repo, 'scripts/bundle-worker.mjs'));
+const { bundleWorker, workerOptions } = await import(join(repo, 'scripts/bundle-worker.mjs'));
 
 // ── The wire format: a version byte, then postcard (varints, length-prefixed bytes). ──
 const VERSION = 1;
@@ -88,17 +88,12 @@ const scriptPath = await bundleWorker(join(repo, 'relay/src/worker.js'), {
 
 /** @param {string} [folder] @param {Record<string, string>} [bindings] */
 function startRelay(folder = persist, bindings = { RATE_CAPACITY: '20', RATE_PER_SECOND: '1' }) {
-  return new Miniflare({
-    modules: true,
-    scriptPath,
-    modulesRoot: dirname(scriptPath),
-    modulesRules: bundleModuleRules,
-    compatibilityDate: '2025-09-01',
+  return new Miniflare(workerOptions(scriptPath, {
     durableObjects: { RELAY: { className: 'RelayObject', useSQLite: true } },
     durableObjectsPersist: folder,
     // By default a small bucket so the test can run it dry: 20 writes at once, 1 more per second.
     bindings,
-  });
+  }));
 }
 
 /** A connection: frames arrive in `inbox`; `next()` waits for the next one. */

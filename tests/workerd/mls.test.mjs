@@ -5,28 +5,23 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Miniflare } from 'miniflare';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const repo = process.env.HYBRID_EDGE_REPO ?? join(here, '../../..');
-const { bundleWorker, bundleModuleRules } = await import(join(repo, 'scripts/bundle-worker.mjs'));
+const { bundleWorker, workerOptions } = await import(join(repo, 'scripts/bundle-worker.mjs'));
 
 test('MLS clients in a Durable Object survive a restart of workerd', async (t) => {
   const scriptPath = await bundleWorker(join(here, 'mls-worker.js'), { nodePaths: [join(here, '../node_modules')] });
   const folder = mkdtempSync(join(tmpdir(), 'hybrid-edge-mls-do-'));
   const start = () =>
-    new Miniflare({
-      modules: true,
-      scriptPath,
-      modulesRoot: dirname(scriptPath),
-      compatibilityDate: '2025-09-01',
-      modulesRules: bundleModuleRules,
+    new Miniflare(workerOptions(scriptPath, {
       durableObjects: { PEERS: { className: 'Peers', useSQLite: true } },
       durableObjectsPersist: folder,
-    });
+    }));
   let mf = start();
   t.after(async () => {
     await mf.dispose();

@@ -2,28 +2,23 @@
 // anvil (tests/resolver/harness.mjs), and Workers KV as the caller's cache store.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Miniflare } from 'miniflare';
 import { startEnsChain } from '../resolver/harness.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const repo = process.env.HYBRID_EDGE_REPO ?? join(here, '../../..');
-const { bundleWorker, bundleModuleRules } = await import(join(repo, 'scripts/bundle-worker.mjs'));
+const { bundleWorker, workerOptions } = await import(join(repo, 'scripts/bundle-worker.mjs'));
 
 test('Resolver in workerd: batched lookups over the runtime fetch, Workers KV as the cache', async (t) => {
   const env = await startEnsChain();
   t.after(() => env.close());
   const scriptPath = await bundleWorker(join(here, 'resolver-worker.js'));
-  const mf = new Miniflare({
-    modules: true,
-    scriptPath,
-    modulesRoot: dirname(scriptPath),
-    compatibilityDate: '2025-09-01',
-    modulesRules: bundleModuleRules,
+  const mf = new Miniflare(workerOptions(scriptPath, {
     kvNamespaces: ['KV'],
     bindings: { RPC: env.mainnet.url },
-  });
+  }));
   t.after(() => mf.dispose());
 
   const query = `?name=alice.eth&name=nobody.eth&name=${env.many[0][0]}&text=${encodeURIComponent('gm dave.eth')}`;

@@ -3,24 +3,18 @@
 // kept as CompiledWasm modules), so this is what a deployed Worker runs.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Miniflare } from 'miniflare';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 // The shared bundler in scripts/ of the repo (this file runs from .scratch/consumer/workerd).
 const repo = process.env.HYBRID_EDGE_REPO ?? join(here, '../../..');
-const { bundleWorker, bundleModuleRules } = await import(join(repo, 'scripts/bundle-worker.mjs'));
+const { bundleWorker, workerOptions } = await import(join(repo, 'scripts/bundle-worker.mjs'));
 
 test('the package runs in workerd', async (t) => {
   const scriptPath = await bundleWorker(join(here, 'worker.js'));
-  const mf = new Miniflare({
-    modules: true,
-    scriptPath,
-    modulesRoot: dirname(scriptPath),
-    compatibilityDate: '2025-09-01',
-    modulesRules: bundleModuleRules,
-  });
+  const mf = new Miniflare(workerOptions(scriptPath));
   t.after(() => mf.dispose());
 
   /** @returns {Promise<any>} */
@@ -50,13 +44,7 @@ test('RelayConnection in workerd: the global WebSocket to the relay, WebCrypto s
   const relay = await startRelay({ folder });
   t.after(async () => { await relay.mf.dispose(); rmSync(folder, { recursive: true, force: true }); });
   const scriptPath = await bundleWorker(join(here, 'relay-client-worker.js'));
-  const mf = new Miniflare({
-    modules: true,
-    scriptPath,
-    modulesRoot: dirname(scriptPath),
-    compatibilityDate: '2025-09-01',
-    modulesRules: bundleModuleRules,
-  });
+  const mf = new Miniflare(workerOptions(scriptPath));
   t.after(() => mf.dispose());
   const res = await mf.dispatchFetch(`http://worker/?n=5&relay=${encodeURIComponent(relay.url)}`);
   /** @type {any} */
