@@ -5,6 +5,7 @@
 // store, each shard's connection sees the store's messages of its own shard (by
 // `shardOf(topic)`), and the shards a previous run left messages in are opened at once.
 import { TransportPool } from './hybrid_edge.js';
+import { Listeners } from './listeners.js';
 import { RelayConnection } from './transport.js';
 
 const MAX_TIMEOUT_MS = 0x7fffffff;
@@ -22,7 +23,7 @@ export class RelayPool {
   #shardOf;
   /** @type {Map<string, { conn: RelayConnection, topics: Set<string>, pending: number }>} */
   #shards = new Map();
-  #listeners = new Map();
+  #listeners = new Listeners();
   #timer;
   #disposed = false;
   /** The caller's durable outbox, shared by the shards, and the chain that runs its calls one at a time. */
@@ -157,15 +158,12 @@ export class RelayPool {
 
   /** Calls `listener` for each event of `type` from any connection (with its `shard`). */
   on(type, listener) {
-    let set = this.#listeners.get(type);
-    if (!set) this.#listeners.set(type, (set = new Set()));
-    set.add(listener);
-    return () => this.off(type, listener);
+    return this.#listeners.on(type, listener);
   }
 
   /** Removes a listener added with `on`. */
   off(type, listener) {
-    this.#listeners.get(type)?.delete(listener);
+    this.#listeners.off(type, listener);
   }
 
   /** Closes every connection for good. */
@@ -179,9 +177,7 @@ export class RelayPool {
   }
 
   #emit(type, detail) {
-    for (const listener of [...(this.#listeners.get(type) ?? [])]) {
-      try { listener(detail); } catch (err) { setTimeout(() => { throw err; }); }
-    }
+    this.#listeners.emit(type, detail);
   }
 
   #acquire(topic) {

@@ -3,6 +3,7 @@
 // ordering all happen in the client. Works with the global WebSocket (browsers, Workers,
 // Node ≥ 22) or an injected constructor (the `ws` package on Node 20).
 import { TransportClient } from './hybrid_edge.js';
+import { Listeners } from './listeners.js';
 
 const OPEN = 1;
 const MAX_TIMEOUT_MS = 0x7fffffff; // setTimeout's largest delay
@@ -30,12 +31,6 @@ function randomSeed() {
   return (hi & 0x1fffff) * 0x100000000 + lo;
 }
 
-/** Reports a listener's exception without breaking the driver loop. */
-function report(err) {
-  if (typeof globalThis.reportError === 'function') globalThis.reportError(err);
-  else setTimeout(() => { throw err; });
-}
-
 export class RelayConnection {
   #client;
   #url;
@@ -48,7 +43,7 @@ export class RelayConnection {
   #timerAt;
   #pumping = false;
   #again = false;
-  #listeners = new Map();
+  #listeners = new Listeners();
   /** @type {Map<string, { topic: string, resolve: Function, reject: Function }>} publishes by id (hex) */
   #pending = new Map();
   /** @type {Array<{ resolve: Function, reject: Function }>} `connect()` promises */
@@ -256,22 +251,18 @@ export class RelayConnection {
 
   /** Calls `listener` for each event of `type`; returns a function that removes it. */
   on(type, listener) {
-    let set = this.#listeners.get(type);
-    if (!set) this.#listeners.set(type, (set = new Set()));
-    set.add(listener);
-    return () => this.off(type, listener);
+    return this.#listeners.on(type, listener);
   }
 
   /** Removes a listener added with `on`. */
   off(type, listener) {
-    this.#listeners.get(type)?.delete(listener);
+    this.#listeners.off(type, listener);
   }
 
   #emit(type, detail) {
-    for (const listener of [...(this.#listeners.get(type) ?? [])]) {
-      try { listener(detail); } catch (err) { report(err); }
-    }
+    this.#listeners.emit(type, detail);
   }
+
 
   // ── The driving loop ──────────────────────────────────────────────────────────────
 
