@@ -29,7 +29,7 @@ function ready() {
   return state;
 }
 
-/** Encodes `text` into the input buffer; returns its length in bytes. */
+/** Encodes `text` into the input buffer; returns its length in bytes, or -1 if it does not fit. */
 function write(s, text) {
   // UTF-8 takes at most 3 bytes per UTF-16 code unit. A buffer grown for a huge text is
   // given back once texts are small again.
@@ -38,23 +38,31 @@ function write(s, text) {
     s.capacity = Math.max(need, 1 << 12);
     s.address = core.__sanitizeInput(s.capacity);
     s.bytes = null;
+    if (s.address === 0) {
+      s.capacity = 0; // the memory cannot hold it: the caller takes the ordinary path
+      return -1;
+    }
   }
-  // A grown wasm memory replaces its ArrayBuffer: views of the old one are empty.
-  if (s.buffer !== s.memory.buffer) {
-    s.buffer = s.memory.buffer;
-    s.bytes = null;
-    s.words = new Uint32Array(s.buffer);
-    s.floats = new Float32Array(s.buffer);
-  }
+  followMemory(s);
   s.bytes ??= new Uint8Array(s.buffer, s.address, s.capacity);
   return encoder.encodeInto(text, s.bytes).written;
+}
+
+/** A grown wasm memory replaces its ArrayBuffer (views of the old one are empty): new views. */
+function followMemory(s) {
+  if (s.buffer === s.memory.buffer) return;
+  s.buffer = s.memory.buffer;
+  s.bytes = null;
+  s.words = new Uint32Array(s.buffer);
+  s.floats = new Float32Array(s.buffer);
 }
 
 export function containsSensitiveData(text, kinds) {
   if (typeof text !== 'string') return core.containsSensitiveData(text, kinds);
   const s = ready();
   const mask = kinds == null ? s.sensitive : core.__sanitizeKindMask(kinds, true);
-  const found = core.__containsIn(write(s, text), mask);
+  const len = write(s, text);
+  const found = len < 0 ? -1 : core.__containsIn(len, mask);
   return found < 0 ? core.containsSensitiveData(text, kinds) : found === 1;
 }
 
@@ -65,9 +73,10 @@ export function scan(text, options) {
   const s = ready();
   const kinds = options == null ? undefined : options.kinds;
   const mask = kinds === undefined ? s.all : core.__sanitizeKindMask(kinds, false);
-  const count = core.__scanIn(write(s, text), mask);
+  const len = write(s, text);
+  const count = len < 0 ? -1 : core.__scanIn(len, mask);
   if (count < 0) return core.scan(text, options);
-  if (s.buffer !== s.memory.buffer) write(s, ''); // the scan grew the memory: new views
+  followMemory(s); // the scan may have grown the memory
   const { words, floats, names } = s;
   const at = core.__sanitizeOutput() >>> 2;
   const out = new Array(count);

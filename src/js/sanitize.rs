@@ -259,13 +259,18 @@ thread_local! {
 const NOT_TEXT: i32 = -1;
 
 /// Internal (`pkg/sanitize.js`): makes the input buffer `capacity` bytes and returns its
-/// address in wasm memory.
+/// address in wasm memory, or 0 when the memory cannot grow that far (the JS layer then
+/// takes the ordinary path instead of aborting the instance on a failed allocation).
 #[doc(hidden)]
 #[wasm_bindgen(js_name = __sanitizeInput, skip_typescript)]
 pub fn sanitize_input(capacity: usize) -> usize {
     INPUT.with_borrow_mut(|input| {
         input.clear();
         input.shrink_to(capacity);
+        if input.try_reserve_exact(capacity).is_err() {
+            input.shrink_to_fit();
+            return 0;
+        }
         input.resize(capacity, 0);
         input.as_ptr() as usize
     })
