@@ -8,6 +8,8 @@ import * as generated from './hybrid_edge.js';
 const core = /** @type {any} */ (generated);
 
 const encoder = new TextEncoder();
+/** The largest input buffer (bytes); longer texts take the ordinary path. */
+const MAX_INPUT = 1 << 24;
 // Set up on first use: the entry modules instantiate the wasm after importing this one.
 let state = null;
 
@@ -34,8 +36,14 @@ function write(s, text) {
   // UTF-8 takes at most 3 bytes per UTF-16 code unit. A buffer grown for a huge text is
   // given back once texts are small again.
   const need = text.length * 3;
-  if (need > s.capacity || (s.capacity > 1 << 22 && need <= 1 << 16)) {
-    s.capacity = Math.max(need, 1 << 12);
+  // Past 16 MiB the ordinary path (which sizes its copy to the text) is used: wasm memory
+  // never shrinks, and one huge text must not pin a buffer three times its size.
+  if (need > MAX_INPUT) return -1;
+  const grow = need > s.capacity;
+  if (grow || (s.capacity > 1 << 22 && need <= 1 << 16)) {
+    // Grown geometrically, so texts that grow a little at a time do not reallocate on
+    // every call; shrunk back to what is needed.
+    s.capacity = grow ? Math.min(MAX_INPUT, Math.max(need, 2 * s.capacity, 1 << 12)) : Math.max(need, 1 << 12);
     s.address = core.__sanitizeInput(s.capacity);
     s.bytes = null;
     if (s.address === 0) {

@@ -109,6 +109,11 @@ test('results stay right when the wasm memory grows between and during calls', (
   assert.equal(big.slice(found[0].start, found[0].end), SEED);
   assert.equal(containsSensitiveData(big), true);
   assert.equal(containsSensitiveData(filler), false);
+  // Past the largest input buffer (16 MiB of UTF-8) the ordinary path takes over.
+  const huge = `${'gm fren, how are the rollups today? '.repeat(160_000)}🦊 ${SEED}`;
+  const hugeFound = scan(huge);
+  assert.deepEqual(hugeFound.map((f) => huge.slice(f.start, f.end)), [SEED]);
+  assert.equal(containsSensitiveData(huge), true);
   // Small texts again: the large buffer is given back, the views follow the memory.
   assert.deepEqual(scan(small), before);
   assert.equal(containsSensitiveData(small), true);
