@@ -91,10 +91,8 @@ impl ResolverCore {
 
     /// A job performing the lookups of these tickets.
     pub fn job(&self, tickets: Vec<u32>) -> ResolveJob {
-        ResolveJob {
-            job: self.inner.job(&tickets),
-            tickets,
-        }
+        let (job, tickets) = self.inner.job(&tickets);
+        ResolveJob { job, tickets }
     }
 
     /// Moves a job's finished lookups into the cache: `[{ ticket, value, error }]`.

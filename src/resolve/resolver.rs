@@ -221,18 +221,20 @@ impl Resolver {
         }
     }
 
-    /// A job for these tickets (unknown tickets are skipped); [`Job`] event indices are
-    /// positions in `tickets`.
-    pub fn job(&self, tickets: &[u32]) -> Job {
-        let queries = tickets
+    /// A job for these tickets (unknown tickets are skipped) and the tickets it runs: its
+    /// [`Job`] event indices are positions in that list, which [`settle`](Self::settle) takes.
+    pub fn job(&self, tickets: &[u32]) -> (Job, Vec<u32>) {
+        let (known, queries) = tickets
             .iter()
-            .filter_map(|t| self.tickets.get(t).map(|(q, _)| q.clone()))
-            .collect();
-        Job::new(queries, self.config.clone())
+            .filter_map(|&t| self.tickets.get(&t).map(|(q, _)| (t, q.clone())))
+            .unzip();
+        (Job::new(queries, self.config.clone()), known)
     }
 
-    /// Drains the finished lookups of `job` (made from `tickets`) into the cache and
-    /// returns `(ticket, outcome)` for each. A failed lookup leaves the cache as it was.
+    /// Drains the finished lookups of `job` into the cache and returns `(ticket, outcome)`
+    /// for each; `tickets` is the list [`job`](Self::job) returned with it (fixed for the
+    /// job's life, so lookups that finish in later rounds still map to their tickets). A
+    /// failed lookup leaves the cache as it was.
     #[allow(clippy::type_complexity)]
     pub fn settle(
         &mut self,
@@ -240,14 +242,9 @@ impl Resolver {
         tickets: &[u32],
         now_ms: u64,
     ) -> Vec<(u32, Result<Option<String>, ResolveError>)> {
-        let known: Vec<u32> = tickets
-            .iter()
-            .copied()
-            .filter(|t| self.tickets.contains_key(t))
-            .collect();
         let mut out = Vec::new();
         while let Some((index, outcome)) = job.poll_event() {
-            let Some(&ticket) = known.get(index) else {
+            let Some(&ticket) = tickets.get(index) else {
                 continue;
             };
             if let Some((_, key)) = self.tickets.remove(&ticket) {
@@ -638,6 +635,41 @@ mod tests {
         r.cancel(&[t]);
         assert!(matches!(r.begin(req(), 0), Ok(Begin::Lead(_))));
         assert_eq!(r.stats().inflight_joined, 1);
+    }
+
+    #[test]
+    fn failed_lookups_settle_to_their_tickets_and_are_not_cached() {
+        let mut r = Resolver::new(JobConfig::default(), CacheConfig::default());
+        let req = |name: &str| Request::Address {
+            identifier: name.into(),
+            coin_type: 60,
+        };
+        let (Ok(Begin::Lead(gone)), Ok(Begin::Lead(a)), Ok(Begin::Lead(b))) = (
+            r.begin(req("gone.eth"), 0),
+            r.begin(req("alice.eth"), 0),
+            r.begin(req("bob.eth"), 0),
+        ) else {
+            panic!("three new lookups lead")
+        };
+        r.cancel(&[gone]);
+        // The cancelled ticket is left out of the job; event indices follow the list it returns.
+        let (mut job, tickets) = r.job(&[gone, a, b]);
+        assert_eq!(tickets, [a, b]);
+        let Some(super::super::job::JobTransmit::Rpc { id, .. }) = job.poll_transmit() else {
+            panic!("one batched RPC request")
+        };
+        let failure = ResolveError::RpcUnavailable {
+            chain_id: 1,
+            status: Some(503),
+        };
+        job.handle_rpc_failure(id, failure.clone());
+        let mut settled = r.settle(&mut job, &tickets, 1);
+        settled.sort_by_key(|(t, _)| *t);
+        assert_eq!(settled, [(a, Err(failure.clone())), (b, Err(failure))]);
+        assert!(r.settle(&mut job, &tickets, 2).is_empty());
+        // Nothing was cached: the same lookups lead again.
+        assert!(matches!(r.begin(req("alice.eth"), 3), Ok(Begin::Lead(_))));
+        assert!(matches!(r.begin(req("bob.eth"), 3), Ok(Begin::Lead(_))));
     }
 
     #[test]
