@@ -647,7 +647,8 @@ impl Job {
         let base_l2 = self.config.base_l2_resolver;
         let gateways = self.config.gateways.clone();
         let (query, stage) = &mut self.queries[index];
-        let first = replies.drain(..1).next();
+        // The first reply decides the stage; later ones (avatar metadata) stay in `replies`.
+        let first = (!replies.is_empty()).then(|| replies.remove(0));
         let first = match first {
             Some(Ok(r)) => r,
             Some(Err(e)) => return Err(Err(e)),

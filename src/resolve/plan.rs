@@ -716,12 +716,8 @@ impl Planner {
             }
             *url += 1;
         }
-        let failure = abi::IUniversalResolver::HttpError {
-            status: 500,
-            message: "every gateway failed".into(),
-        };
         if let Some(slot) = batch.results.get_mut(part) {
-            *slot = Some((true, alloy_sol_types::SolError::abi_encode(&failure)));
+            *slot = Some((true, http_error(500, "every gateway failed")));
         }
     }
 
