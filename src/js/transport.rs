@@ -305,7 +305,7 @@ impl TransportClient {
         let client = Client::new(config, installation, Box::new(MemoryOutbox::new()))
             .map_err(to_js_error)?;
         let client = match binding {
-            Some(binding) => client.with_binding(binding),
+            Some(binding) => client.with_binding(binding).map_err(to_js_error)?,
             None => client,
         };
         Ok(TransportClient { client })

@@ -400,10 +400,18 @@ impl Client {
 
     /// Presents `binding` (the installation's wallet binding, `docs/identity.md`) with the
     /// installation key on every connection, so that the relay proves the connection's
-    /// address from it (needed to read the address's inbox topic).
-    pub fn with_binding(mut self, binding: Vec<u8>) -> Self {
+    /// address from it (needed to read the address's inbox topic). A binding longer than
+    /// [`MAX_BINDING_LEN`](crate::transport::frame::MAX_BINDING_LEN) could never be sent
+    /// (every connection would time out): `InvalidConfig`.
+    pub fn with_binding(mut self, binding: Vec<u8>) -> Result<Self, TransportError> {
+        if binding.len() > crate::transport::frame::MAX_BINDING_LEN {
+            return Err(TransportError::InvalidConfig {
+                field: "binding",
+                reason: "longer than 512 bytes",
+            });
+        }
         self.binding = Some(binding);
-        self
+        Ok(self)
     }
 
     // ----- inputs --------------------------------------------------------------------

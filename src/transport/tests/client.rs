@@ -132,7 +132,14 @@ fn open_sends_hello_then_challenge_then_auth_then_welcome() {
 
 #[test]
 fn a_client_with_a_binding_presents_it_on_every_connection() {
-    let mut c = client_with(config()).with_binding(vec![7; 129]);
+    assert!(matches!(
+        client_with(config()).with_binding(vec![7; 513]),
+        Err(TransportError::InvalidConfig {
+            field: "binding",
+            ..
+        })
+    ));
+    let mut c = client_with(config()).with_binding(vec![7; 129]).unwrap();
     let bound = Frame::BoundHello {
         installation: INSTALLATION.to_vec(),
         binding: vec![7; 129],
