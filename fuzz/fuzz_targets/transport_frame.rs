@@ -92,7 +92,13 @@ fuzz_target!(|data: &[u8]| {
     relay.handle_frame(ConnId(2), &encode(&hello), 0, &hooks);
     relay.handle_frame(ConnId(2), &auth, 0, &hooks);
     if data.len() <= DEFAULT_MAX_FRAME_SIZE / 2 {
-        if let Ok(topic) = Topic::new("group/fuzz") {
+        // The topic of the group the header names, when it parses, so that the epoch rule
+        // is reached; else a group topic no MLS message matches.
+        let group = hybrid_edge::mls::peek_header(data).map_or_else(
+            |_| "fuzz".to_string(),
+            |h| alloy_primitives::hex::encode_prefixed(&h.group_id),
+        );
+        if let Ok(topic) = Topic::new(&format!("group/{group}")) {
             let publish = Frame::Publish(Publish {
                 topic,
                 id: MessageId([0; 16]),
