@@ -136,13 +136,7 @@ pub fn verify_credential(
     }
     let basic = BasicCredential::try_from(credential.clone())
         .map_err(|e| MlsError::binding(format!("basic credential: {e}")))?;
-    let binding = Binding::from_bytes(basic.identity())?;
-    if binding.installation_key != signature_key {
-        return Err(MlsError::binding(
-            "the credential names another installation key than the leaf's",
-        ));
-    }
-    binding.verify()
+    verify_binding(basic.identity(), signature_key)
 }
 
 /// Verifies a wallet binding presented outside MLS (for example by a relay connection): the
