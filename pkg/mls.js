@@ -5,6 +5,7 @@
 // one fails, the client refuses further changes (create it again from storage: the storage
 // holds the last consistent state).
 import { MlsClientCore, MlsIdentityRequest } from './hybrid_edge.js';
+import { hybridEdgeError, idbCommitted, idbRequest } from './common.js';
 
 /** Storage names: `mls/<hex of the core's record key>` and the passphrase KDF parameters. */
 const RECORD_PREFIX = 'mls/';
@@ -14,14 +15,6 @@ const SEALED_V1 = 1;
 const PBKDF2_MIN_ITERATIONS = 600_000;
 
 const encoder = new TextEncoder();
-
-/** A hybrid-edge `Error` with a stable `code`, as the wasm facade throws them. */
-function hybridEdgeError(code, message, cause) {
-  const err = new Error(message, cause === undefined ? undefined : { cause });
-  err.name = 'HybridEdgeError';
-  err.code = code;
-  return err;
-}
 
 const invalidArgument = (message) => hybridEdgeError('MlsInvalidArgument', message);
 
@@ -214,21 +207,6 @@ export class MemoryStore {
   }
 }
 
-function request(req) {
-  return new Promise((resolve, reject) => {
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error);
-  });
-}
-
-function transactionDone(tx) {
-  return new Promise((resolve, reject) => {
-    tx.oncomplete = () => resolve();
-    tx.onerror = () => reject(tx.error);
-    tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction aborted'));
-  });
-}
-
 /**
  * Records in an IndexedDB database (browsers): one readwrite transaction with `strict`
  * durability per batch. Its default encryption key is a non-extractable `CryptoKey` created
@@ -251,19 +229,19 @@ export class IndexedDbStore {
       req.result.createObjectStore('records');
       req.result.createObjectStore('keys');
     };
-    return new IndexedDbStore(await request(req));
+    return new IndexedDbStore(await idbRequest(req));
   }
 
   async getAll() {
     const tx = this.#db.transaction('records', 'readonly');
     const store = tx.objectStore('records');
-    const [keys, values] = await Promise.all([request(store.getAllKeys()), request(store.getAll())]);
+    const [keys, values] = await Promise.all([idbRequest(store.getAllKeys()), idbRequest(store.getAll())]);
     return new Map(keys.map((k, i) => [String(k), values[i]]));
   }
 
   async writeBatch({ put, delete: deletes }) {
     const tx = this.#db.transaction('records', 'readwrite', { durability: 'strict' });
-    const done = transactionDone(tx);
+    const done = idbCommitted(tx);
     const store = tx.objectStore('records');
     for (const name of deletes ?? []) store.delete(name);
     for (const [name, value] of put ?? []) store.put(value, name);
@@ -271,12 +249,12 @@ export class IndexedDbStore {
   }
 
   async defaultEncryptionKey() {
-    const read = async () => request(this.#db.transaction('keys', 'readonly').objectStore('keys').get('default'));
+    const read = async () => idbRequest(this.#db.transaction('keys', 'readonly').objectStore('keys').get('default'));
     const existing = await read();
     if (existing) return existing;
     const key = await newDefaultKey();
     const tx = this.#db.transaction('keys', 'readwrite', { durability: 'strict' });
-    const done = transactionDone(tx);
+    const done = idbCommitted(tx);
     // `add`, not `put`: if another tab stored a key meanwhile, keep that one.
     tx.objectStore('keys').add(key, 'default');
     try {

@@ -2,26 +2,9 @@
 // through a RelayConnection survive a reload: each is stored (durably committed) before it
 // is sent, deleted once the relay acknowledges it, and loaded and resent, oldest first, by
 // the next RelayConnection given the same store name.
-
-function hybridEdgeError(code, message) {
-  return Object.assign(new Error(message), { name: 'HybridEdgeError', code });
-}
+import { hex, hybridEdgeError, idbCommitted, idbRequest } from './common.js';
 
 const STORE = 'messages';
-const hex = (bytes) => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-
-/** A request's result as a promise. */
-const done = (request) => new Promise((resolve, reject) => {
-  request.onsuccess = () => resolve(request.result);
-  request.onerror = () => reject(request.error);
-});
-
-/** A transaction's completion (committed to disk with `durability: 'strict'`) as a promise. */
-const committed = (tx) => new Promise((resolve, reject) => {
-  tx.oncomplete = () => resolve(undefined);
-  tx.onerror = () => reject(tx.error);
-  tx.onabort = () => reject(tx.error ?? new Error('transaction aborted'));
-});
 
 export class IndexedDbOutbox {
   #name;
@@ -65,7 +48,7 @@ export class IndexedDbOutbox {
   /** Every stored message, oldest first. */
   async load() {
     const tx = await this.#transaction('readonly');
-    const rows = await done(tx.objectStore(STORE).getAll());
+    const rows = await idbRequest(tx.objectStore(STORE).getAll());
     return rows.map((r) => ({ id: new Uint8Array(r.id), topic: r.topic, payload: new Uint8Array(r.payload) }));
   }
 
@@ -74,20 +57,20 @@ export class IndexedDbOutbox {
     const tx = await this.#transaction('readwrite');
     const store = tx.objectStore(STORE);
     const key = hex(id);
-    const existing = await done(store.index('id').getKey(key));
+    const existing = await idbRequest(store.index('id').getKey(key));
     const row = { key, id: id.slice(), topic, payload: payload.slice() };
     if (existing === undefined) store.add(row);
     else store.put(row, existing);
-    await committed(tx);
+    await idbCommitted(tx);
   }
 
   /** Deletes the message with this id (nothing if there is none). */
   async delete(id) {
     const tx = await this.#transaction('readwrite');
     const store = tx.objectStore(STORE);
-    const existing = await done(store.index('id').getKey(hex(id)));
+    const existing = await idbRequest(store.index('id').getKey(hex(id)));
     if (existing !== undefined) store.delete(existing);
-    await committed(tx);
+    await idbCommitted(tx);
   }
 
   /** Closes the database connection (the messages stay). */

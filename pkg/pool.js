@@ -7,14 +7,10 @@
 import { TransportPool } from './hybrid_edge.js';
 import { Listeners } from './listeners.js';
 import { RelayConnection } from './transport.js';
+import { checkOutbox, delayUntil, hybridEdgeError } from './common.js';
 
-const MAX_TIMEOUT_MS = 0x7fffffff;
 const EVENTS = ['connected', 'disconnected', 'reconnecting', 'failed', 'rateLimited', 'sendFailed', 'health',
   'message', 'acked', 'expired', 'staleEpoch', 'unauthorized', 'keyPackage', 'relayError', 'error'];
-
-function hybridEdgeError(code, message) {
-  return Object.assign(new Error(message), { name: 'HybridEdgeError', code });
-}
 
 export class RelayPool {
   #pool;
@@ -39,9 +35,7 @@ export class RelayPool {
     if (typeof shardOf !== 'function') {
       throw hybridEdgeError('InvalidConfig', 'invalid configuration: shardOf must be a function (topic) => shard');
     }
-    if (outbox !== undefined && (typeof outbox?.load !== 'function' || typeof outbox.put !== 'function' || typeof outbox.delete !== 'function')) {
-      throw hybridEdgeError('InvalidConfig', 'invalid configuration: outbox must have load(), put(message) and delete(id)');
-    }
+    if (outbox !== undefined) checkOutbox(outbox);
     const { installationKey, binding, sign, WebSocket, seed, watchNetwork, ...config } = rest;
     this.#pool = new TransportPool(config);
     this.#options = rest;
@@ -231,7 +225,7 @@ export class RelayPool {
     this.#timer = setTimeout(() => {
       this.#closeIdle(Date.now());
       this.#arm();
-    }, Math.min(MAX_TIMEOUT_MS, Math.max(0, at - Date.now())));
+    }, delayUntil(at));
     // An idle timer alone does not keep a Node process alive.
     /** @type {any} */ (this.#timer).unref?.();
   }

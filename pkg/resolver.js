@@ -3,15 +3,11 @@
 // redirects to follow, the size caps and the cache all live in the core. Works with the
 // global fetch and AbortSignal.timeout of browsers, Workers and Node ≥ 20.
 import { ResolverCore } from './hybrid_edge.js';
+import { hybridEdgeError } from './common.js';
 
 const CHAIN_IDS = { mainnet: 1, base: 8453 };
 const STORE_KEY = 'hybrid-edge:resolver-cache:v1';
 const KINDS = { address: 0, name: 1, text: 2, avatar: 3 };
-
-/** A `HybridEdgeError` built here, for codes the Rust error enum defines. */
-function hybridEdgeError(code, message) {
-  return Object.assign(new Error(message), { name: 'HybridEdgeError', code });
-}
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 

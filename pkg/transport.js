@@ -4,14 +4,9 @@
 // Node ≥ 22) or an injected constructor (the `ws` package on Node 20).
 import { TransportClient } from './hybrid_edge.js';
 import { Listeners } from './listeners.js';
+import { checkOutbox, delayUntil, hex, hybridEdgeError } from './common.js';
 
 const OPEN = 1;
-const MAX_TIMEOUT_MS = 0x7fffffff; // setTimeout's largest delay
-
-/** A `HybridEdgeError` built here, for codes the Rust error enum defines. */
-function hybridEdgeError(code, message) {
-  return Object.assign(new Error(message), { name: 'HybridEdgeError', code });
-}
 
 /** Bytes of a WebSocket message: ArrayBuffer (browsers, Workers, `ws` with binaryType
  * 'arraybuffer'), a view (Node Buffer) or text. */
@@ -22,8 +17,6 @@ function messageBytes(data) {
   if (Array.isArray(data)) return messageBytes(new Uint8Array(data.flatMap((b) => [...messageBytes(b)])));
   return new Uint8Array(0);
 }
-
-const hex = (bytes) => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 
 /** Fresh entropy for the client's jitter and message ids (53 bits, exact as a JS number). */
 function randomSeed() {
@@ -80,9 +73,7 @@ export class RelayConnection {
     this.#sign = sign;
     this.#WebSocket = WebSocketCtor;
     if (outbox !== undefined) {
-      if (typeof outbox?.load !== 'function' || typeof outbox.put !== 'function' || typeof outbox.delete !== 'function') {
-        throw hybridEdgeError('InvalidConfig', 'invalid configuration: outbox must have load(), put(message) and delete(id)');
-      }
+      checkOutbox(outbox);
       this.#store = outbox;
       // What a previous run left unacknowledged goes first, in its order; publishes queue
       // behind it (`#writes` keeps the store's writes in call order).
@@ -293,7 +284,7 @@ export class RelayConnection {
     this.#timer = undefined;
     this.#timerAt = at;
     if (at === undefined) return;
-    const delay = Math.min(MAX_TIMEOUT_MS, Math.max(0, at - Date.now()));
+    const delay = delayUntil(at);
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       this.#timerAt = undefined;
