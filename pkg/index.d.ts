@@ -220,8 +220,10 @@ export interface RelayPoolOptions extends Omit<RelayConnectionOptions, 'url' | '
 
 /** The events of {@link RelayPool}: every {@link RelayConnection} event, with the shard it came from, and `idleClosed`. */
 export type RelayPoolEvents = {
-  [K in keyof RelayConnectionEvents]: RelayConnectionEvents[K] & { shard: string };
+  [K in Exclude<keyof RelayConnectionEvents, 'error'>]: RelayConnectionEvents[K] & { shard: string };
 } & {
+  /** A connection's error (with its `shard`), or the pool's own (reading its outbox store: no `shard`). */
+  error: RelayConnectionEvents['error'] & { shard?: string };
   /** A connection was closed after `connection.pool.idleTimeout` without use. */
   idleClosed: { type: 'idleClosed'; shard: string };
 };
