@@ -224,6 +224,8 @@ test('IndexedDB outbox in Chromium: a reload mid-send, every message delivered o
   await page.reload();
   await page.waitForSelector('body[data-ready="true"]', { state: 'attached' });
   await page.evaluate((u) => /** @type {any} */ (window).openDurable(u, 'outbox-test'), url);
+  // The outbox is read asynchronously after the connection is made: wait for that read.
+  await page.waitForFunction(() => /** @type {any} */ (window).durable.loaded !== undefined, undefined, { timeout: 20000 });
   const loaded = await page.evaluate(() => /** @type {any} */ (window).durable.loaded);
   await until(`${N} deliveries`, () => got.length >= N, 60000);
   await page.waitForFunction(async () => {
