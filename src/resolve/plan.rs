@@ -203,6 +203,13 @@ enum Waiting {
 /// The URL of an ENSIP-21 batch gateway the client answers itself.
 pub const LOCAL_BATCH_GATEWAY: &str = "x-batch-gateway:true";
 
+/// The batch gateways given to the Universal Resolver's `…WithGateways` calls, as viem
+/// does: only the local one, so offchain lookups go from this client straight to each
+/// resolver's own gateways (never through a third-party batch gateway).
+fn local_batch_gateway() -> Vec<String> {
+    vec![LOCAL_BATCH_GATEWAY.to_owned()]
+}
+
 /// The most requests one local batch gateway query may carry.
 pub const MAX_BATCH_REQUESTS: usize = 32;
 
@@ -211,6 +218,8 @@ pub const MAX_BATCH_REQUESTS: usize = 32;
 struct LocalBatch {
     requests: Vec<abi::IBatchGateway::Request>,
     url: Vec<usize>,
+    /// Per request: the HTTP status of its last failed gateway, if it answered.
+    last_status: Vec<Option<u16>>,
     results: Vec<Option<(bool, Vec<u8>)>>,
 }
 
@@ -242,6 +251,10 @@ struct Item {
     candidate: usize,
     rounds: u8,
     state: State,
+    /// Set when a request of a local batch gateway reached none of its gateways (the last
+    /// HTTP status, if any): the contract's revert that follows is reported as
+    /// [`ResolveError::CcipGatewayFailed`], the cause the client saw itself.
+    gateway_failure: Option<Option<u16>>,
 }
 
 /// The sans-IO planner for a set of lookups. See the [module docs](self) for the loop.
@@ -276,6 +289,7 @@ impl Planner {
                     candidate: 0,
                     rounds: 0,
                     state: State::Queued,
+                    gateway_failure: None,
                 }
             })
             .collect();
@@ -378,7 +392,7 @@ impl Planner {
     pub fn handle_http_failure(&mut self, id: u64) {
         match self.waiting.remove(&id) {
             Some(Waiting::Gateway(index)) => self.next_url(index, None),
-            Some(Waiting::BatchPart(index, part)) => self.batch_part_next(index, part),
+            Some(Waiting::BatchPart(index, part)) => self.batch_part_next(index, part, None),
             _ => {}
         }
     }
@@ -436,9 +450,10 @@ impl Planner {
                     key: key.clone(),
                 }
                 .abi_encode();
-                Ok(IUniversalResolver::resolveCall {
+                Ok(IUniversalResolver::resolveWithGatewaysCall {
                     name: dns.into(),
                     data: record.into(),
+                    gateways: local_batch_gateway(),
                 }
                 .abi_encode())
             }
@@ -461,17 +476,21 @@ impl Planner {
                     }
                     .abi_encode()
                 };
-                Ok(IUniversalResolver::resolveCall {
+                Ok(IUniversalResolver::resolveWithGatewaysCall {
                     name: dns.into(),
                     data: record.into(),
+                    gateways: local_batch_gateway(),
                 }
                 .abi_encode())
             }
-            Lookup::Reverse { address, coin_type } => Ok(IUniversalResolver::reverseCall {
-                lookupAddress: address.to_vec().into(),
-                coinType: U256::from(*coin_type),
+            Lookup::Reverse { address, coin_type } => {
+                Ok(IUniversalResolver::reverseWithGatewaysCall {
+                    lookupAddress: address.to_vec().into(),
+                    coinType: U256::from(*coin_type),
+                    gateways: local_batch_gateway(),
+                }
+                .abi_encode())
             }
-            .abi_encode()),
         }
     }
 
@@ -560,7 +579,17 @@ impl Planner {
             | Revert::ResolverNotContract
             | Revert::UnsupportedResolverProfile
             | Revert::ReverseAddressMismatch => self.not_found(index),
-            Revert::Error(err) => self.finish(index, Err(err)),
+            Revert::Error(err) => {
+                let err = match self
+                    .items
+                    .get_mut(index)
+                    .and_then(|i| i.gateway_failure.take())
+                {
+                    Some(status) => ResolveError::CcipGatewayFailed { status },
+                    None => err,
+                };
+                self.finish(index, Err(err))
+            }
         }
     }
 
@@ -680,6 +709,7 @@ impl Planner {
         *batch = Some(Box::new(LocalBatch {
             requests,
             url: vec![0; n],
+            last_status: vec![None; n],
             results: vec![None; n],
         }));
         for part in 0..n {
@@ -692,9 +722,12 @@ impl Planner {
     /// left (nested batch gateways and insecure URLs are skipped).
     fn send_batch_part(&mut self, index: usize, part: usize) {
         let allow_http = self.config.dangerous_allow_http_localhost;
+        let Some(item) = self.items.get_mut(index) else {
+            return;
+        };
         let State::Ccip {
             batch: Some(batch), ..
-        } = &mut self.items[index].state
+        } = &mut item.state
         else {
             return;
         };
@@ -716,6 +749,7 @@ impl Planner {
             }
             *url += 1;
         }
+        item.gateway_failure = Some(batch.last_status.get(part).copied().flatten());
         if let Some(slot) = batch.results.get_mut(part) {
             *slot = Some((true, http_error(500, "every gateway failed")));
         }
@@ -731,7 +765,7 @@ impl Planner {
                 let message = String::from_utf8_lossy(body.get(..256).unwrap_or(body));
                 (true, http_error(status, &message))
             }
-            _ => return self.batch_part_next(index, part),
+            _ => return self.batch_part_next(index, part, Some(status)),
         };
         if let State::Ccip {
             batch: Some(batch), ..
@@ -744,13 +778,16 @@ impl Planner {
         self.batch_done(index);
     }
 
-    fn batch_part_next(&mut self, index: usize, part: usize) {
+    fn batch_part_next(&mut self, index: usize, part: usize, status: Option<u16>) {
         if let State::Ccip {
             batch: Some(batch), ..
         } = &mut self.items[index].state
         {
             if let Some(url) = batch.url.get_mut(part) {
                 *url += 1;
+            }
+            if let Some(last) = batch.last_status.get_mut(part) {
+                *last = status;
             }
         }
         self.send_batch_part(index, part);

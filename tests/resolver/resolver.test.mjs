@@ -63,7 +63,7 @@ test('Base: coin type records, bare names falling back to .base.eth, ENSIP-19 an
   assert.equal(await noFallback.lookupName(dana, { chain: 'base' }), null);
 });
 
-test('wildcard + CCIP-Read: OffchainResolver through the signing gateway (redirect followed)', async () => {
+test('wildcard + CCIP-Read: OffchainResolver through the signing gateway (redirect followed), via the ENSIP-21 local batch gateway', async () => {
   const r = fresh();
   const { carol } = env.accounts;
   const before = env.gateway.requests;
@@ -117,7 +117,9 @@ test('resolveMany keeps every answer: one failing gateway or invalid name affect
   const names = [...env.many.slice(0, 5).map(([name]) => name), 'down.offchain.eth', 'carol.offchain.eth', 'nobody.eth', 'a b.eth'];
   env.mainnet.reset();
   const got = await r.resolveManySettled(names);
-  assert.equal(env.mainnet.count, 2); // one batch, then the callback of carol's CCIP-Read answer
+  // One batch, then two callbacks: carol's answer, and the failure of down.offchain.eth's
+  // gateway, which ENSIP-21 reports to the contract (the caller hears CcipGatewayFailed).
+  assert.equal(env.mainnet.count, 3);
   assert.deepEqual(got.slice(0, 5), env.many.slice(0, 5).map(([name, address]) => ({ name, address })));
   assert.equal(got[5].name, 'down.offchain.eth');
   assert.equal(got[5].address, undefined);

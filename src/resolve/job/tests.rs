@@ -184,7 +184,7 @@ mod flows {
         // 3. Forward verification of dana.base.eth for Base's coin type, on mainnet.
         let (id, chain, calls) = batch(&mut job);
         assert_eq!(chain, CHAIN_MAINNET);
-        let call = UR::resolveCall::abi_decode(&calls[0].1).unwrap();
+        let call = UR::resolveWithGatewaysCall::abi_decode(&calls[0].1).unwrap();
         assert_eq!(
             call.data.to_vec(),
             crate::resolve::abi::IAddressResolver::addrCall {

@@ -86,6 +86,15 @@ fn not_found(name: &str) -> Vec<u8> {
     .abi_encode()
 }
 
+/// A JSON-RPC error answer carrying revert data.
+fn rpc_revert(data: &[u8]) -> Vec<u8> {
+    format!(
+        r#"{{"jsonrpc":"2.0","id":1,"error":{{"code":3,"message":"execution reverted","data":"{}"}}}}"#,
+        hex::encode_prefixed(data)
+    )
+    .into_bytes()
+}
+
 fn events(planner: &mut Planner) -> Vec<Resolution> {
     std::iter::from_fn(|| planner.poll_event()).collect()
 }
@@ -110,8 +119,10 @@ fn one_batch_for_forward_and_reverse() {
     );
     let calls = batch_calls(to, &data);
     assert_eq!(calls.len(), 3);
-    let first = UR::resolveCall::abi_decode(&calls[0]).unwrap();
+    let first = UR::resolveWithGatewaysCall::abi_decode(&calls[0]).unwrap();
     assert_eq!(first.name.as_ref(), b"\x07vitalik\x03eth\x00");
+    // As viem calls it: the only batch gateway is the client itself (ENSIP-21).
+    assert_eq!(first.gateways, vec![LOCAL_BATCH_GATEWAY.to_string()]);
     assert_eq!(
         first.data.as_ref(),
         IAddrResolver::addrCall {
@@ -119,7 +130,8 @@ fn one_batch_for_forward_and_reverse() {
         }
         .abi_encode()
     );
-    let reverse = UR::reverseCall::abi_decode(&calls[2]).unwrap();
+    let reverse = UR::reverseWithGatewaysCall::abi_decode(&calls[2]).unwrap();
+    assert_eq!(reverse.gateways, vec![LOCAL_BATCH_GATEWAY.to_string()]);
     assert_eq!(reverse.lookupAddress.as_ref(), vitalik().as_slice());
     assert_eq!(reverse.coinType, U256::from(60));
 
@@ -156,13 +168,13 @@ fn one_batch_for_forward_and_reverse() {
 fn bare_name_tries_eth_then_base_eth() {
     let mut planner = Planner::new(vec![forward("alice")], PlanConfig::default());
     let (id, to, data) = eth_call(&mut planner);
-    let call = UR::resolveCall::abi_decode(&batch_calls(to, &data)[0]).unwrap();
+    let call = UR::resolveWithGatewaysCall::abi_decode(&batch_calls(to, &data)[0]).unwrap();
     assert_eq!(call.name.as_ref(), b"\x05alice\x03eth\x00");
     // alice.eth has a resolver but no address record.
     planner.handle_rpc_response(id, &batch_result(vec![(true, resolved(Address::ZERO))]));
     assert!(events(&mut planner).is_empty());
     let (id, to, data) = eth_call(&mut planner);
-    let call = UR::resolveCall::abi_decode(&batch_calls(to, &data)[0]).unwrap();
+    let call = UR::resolveWithGatewaysCall::abi_decode(&batch_calls(to, &data)[0]).unwrap();
     assert_eq!(call.name.as_ref(), b"\x05alice\x04base\x03eth\x00");
     planner.handle_rpc_response(id, &batch_result(vec![(true, resolved(alice()))]));
     assert_eq!(
@@ -181,7 +193,7 @@ fn base_coin_type_uses_addr_with_coin_type() {
         PlanConfig::default(),
     );
     let (id, to, data) = eth_call(&mut planner);
-    let call = UR::resolveCall::abi_decode(&batch_calls(to, &data)[0]).unwrap();
+    let call = UR::resolveWithGatewaysCall::abi_decode(&batch_calls(to, &data)[0]).unwrap();
     assert_eq!(&call.data[..4], hex!("f1cb7e06"));
     let record = IAddressResolver::addrCall::abi_decode(&call.data).unwrap();
     assert_eq!(record.coinType, U256::from(0x8000_0000u64 | 8453));
@@ -533,4 +545,52 @@ fn ensip21_batch_gateway_is_answered_locally() {
     assert_eq!(ret.responses[0].as_ref(), &hex!("abcd")[..]);
     let err = UR::HttpError::abi_decode(&ret.responses[1]).unwrap();
     assert_eq!((err.status, err.message.as_str()), (404, "no such name"));
+}
+
+#[test]
+fn ensip21_unreachable_gateways_are_reported_as_the_client_saw_them() {
+    use crate::resolve::abi::IBatchGateway;
+    let resolver = address!("00000000000000000000000000000000000000aa");
+    let query = IBatchGateway::queryCall {
+        requests: vec![IBatchGateway::Request {
+            sender: resolver,
+            urls: vec!["https://a.example/".into(), "https://b.example/".into()],
+            data: vec![0x12].into(),
+        }],
+    }
+    .abi_encode();
+    let revert = IErc3668::OffchainLookup {
+        sender: abi::UNIVERSAL_RESOLVER,
+        urls: vec![LOCAL_BATCH_GATEWAY.into()],
+        callData: query.into(),
+        callbackFunction: FixedBytes(hex!("b4a85801")),
+        extraData: vec![0xee].into(),
+    }
+    .abi_encode();
+    let mut planner = Planner::new(vec![forward("offchain.eth")], PlanConfig::default());
+    let (id, _, _) = eth_call(&mut planner);
+    planner.handle_rpc_response(id, &batch_result(vec![(false, revert)]));
+    let Some(Transmit::Http { id, .. }) = planner.poll_transmit() else {
+        panic!("expected the first gateway")
+    };
+    planner.handle_http_failure(id);
+    let Some(Transmit::Http { id, .. }) = planner.poll_transmit() else {
+        panic!("expected the second gateway")
+    };
+    planner.handle_http_response(id, 503, b"busy");
+    // The contract hears "failed" (ENSIP-21) and reverts; the caller hears why.
+    let (id, _, data) = eth_call(&mut planner);
+    let (response, _) = <(Bytes, Bytes)>::abi_decode_params(&data[4..]).unwrap();
+    let ret = IBatchGateway::queryCall::abi_decode_returns(&response).unwrap();
+    assert_eq!(ret.failures, [true]);
+    let http_error = UR::HttpError {
+        status: 500,
+        message: "every gateway failed".into(),
+    }
+    .abi_encode();
+    planner.handle_rpc_response(id, &rpc_revert(&http_error));
+    assert_eq!(
+        events(&mut planner)[0].outcome,
+        Err(ResolveError::CcipGatewayFailed { status: Some(503) })
+    );
 }

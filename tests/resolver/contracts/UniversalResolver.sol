@@ -5,6 +5,17 @@ interface ENS {
     function resolver(bytes32 node) external view returns (address);
 }
 
+/// ENSIP-21: a batch gateway answers many CCIP-Read requests in one.
+interface IBatchGateway {
+    struct Request {
+        address sender;
+        string[] urls;
+        bytes data;
+    }
+
+    function query(Request[] memory) external view returns (bool[] memory failures, bytes[] memory responses);
+}
+
 interface IERC165 {
     function supportsInterface(bytes4 id) external view returns (bool);
 }
@@ -12,14 +23,17 @@ interface IERC165 {
 /// A test Universal Resolver implementing the ENS `IUniversalResolver` (v3) interface the
 /// client calls: `resolve` with ENSIP-10 wildcards and CCIP-Read pass-through (the
 /// `OffchainLookup` is re-raised with this contract as `sender`), and `reverse` (ENSIP-19)
-/// with forward verification of the primary name. The `…WithGateways` forms ignore their
-/// gateway list.
+/// with forward verification of the primary name. `resolveWithGateways` sends offchain
+/// lookups through the given ENSIP-21 batch gateways, as the deployed v3 contract does
+/// (clients pass `x-batch-gateway:true` and answer the batch themselves).
 contract UniversalResolver {
     error ResolverNotFound(bytes name);
     error ResolverNotContract(bytes name, address resolver);
     error ResolverError(bytes errorData);
     error ReverseAddressMismatch(string primary, bytes primaryAddress);
     error OffchainLookup(address sender, string[] urls, bytes callData, bytes4 callbackFunction, bytes extraData);
+    error HttpError(uint16 status, string message);
+    error InvalidBatchGatewayResponse();
 
     bytes4 constant EXTENDED = 0x9061b923; // resolve(bytes,bytes)
     bytes4 constant ADDR = 0x3b3b57de; // addr(bytes32)
@@ -33,22 +47,51 @@ contract UniversalResolver {
     }
 
     function resolve(bytes calldata name, bytes calldata data) public view returns (bytes memory, address) {
-        (address resolver, bool exact) = findResolver(name);
-        if (resolver == address(0)) revert ResolverNotFound(name);
-        if (resolver.code.length == 0) revert ResolverNotContract(name, resolver);
-        bool extended = hasInterface(resolver, EXTENDED);
-        if (!exact && !extended) revert ResolverNotFound(name);
-        bytes memory call = extended ? abi.encodeWithSelector(EXTENDED, name, data) : data;
-        (bool ok, bytes memory ret) = resolver.staticcall(call);
+        (address resolver, bool extended, bool ok, bytes memory ret) = callResolver(name, data);
         if (!ok) handleRevert(resolver, ret, extended);
         if (extended) ret = abi.decode(ret, (bytes));
         return (ret, resolver);
     }
 
-    function resolveWithGateways(bytes calldata name, bytes calldata data, string[] calldata)
+    function resolveWithGateways(bytes calldata name, bytes calldata data, string[] calldata gateways)
         external view returns (bytes memory, address)
     {
-        return resolve(name, data);
+        (address resolver, bool extended, bool ok, bytes memory ret) = callResolver(name, data);
+        if (!ok) revertBatched(resolver, ret, extended, gateways);
+        if (extended) ret = abi.decode(ret, (bytes));
+        return (ret, resolver);
+    }
+
+    /// Re-raises a resolver's `OffchainLookup` as one request to the batch gateways.
+    function revertBatched(address resolver, bytes memory ret, bool extended, string[] calldata gateways)
+        internal view
+    {
+        if (ret.length < 4 || bytes4(ret) != OffchainLookup.selector) revert ResolverError(ret);
+        (address sender, string[] memory urls, bytes memory callData, bytes4 callback, bytes memory extra) =
+            decodeLookup(ret);
+        if (sender != resolver) revert ResolverError(ret);
+        IBatchGateway.Request[] memory requests = new IBatchGateway.Request[](1);
+        requests[0] = IBatchGateway.Request(sender, urls, callData);
+        bytes memory context = abi.encode(resolver, callback, extra, extended);
+        revert OffchainLookup(
+            address(this), gateways, abi.encodeCall(IBatchGateway.query, (requests)),
+            this.resolveBatchCallback.selector, context
+        );
+    }
+
+    /// The batch gateway's answer: a failed request reverts with its error (`HttpError`).
+    function resolveBatchCallback(bytes calldata response, bytes calldata extra)
+        external view returns (bytes memory, address)
+    {
+        (bool[] memory failures, bytes[] memory responses) = abi.decode(response, (bool[], bytes[]));
+        if (failures.length != 1 || responses.length != 1) revert InvalidBatchGatewayResponse();
+        bytes memory answer = responses[0];
+        if (failures[0]) {
+            assembly {
+                revert(add(answer, 32), mload(answer))
+            }
+        }
+        return this.resolveCallback(answer, extra);
     }
 
     function resolveCallback(bytes calldata response, bytes calldata extra) external view returns (bytes memory, address) {
@@ -90,12 +133,31 @@ contract UniversalResolver {
         return reverse(lookupAddress, coinType);
     }
 
+    function callResolver(bytes calldata name, bytes calldata data)
+        internal view returns (address resolver, bool extended, bool ok, bytes memory ret)
+    {
+        bool exact;
+        (resolver, exact) = findResolver(name);
+        if (resolver == address(0)) revert ResolverNotFound(name);
+        if (resolver.code.length == 0) revert ResolverNotContract(name, resolver);
+        extended = hasInterface(resolver, EXTENDED);
+        if (!exact && !extended) revert ResolverNotFound(name);
+        bytes memory call = extended ? abi.encodeWithSelector(EXTENDED, name, data) : data;
+        (ok, ret) = resolver.staticcall(call);
+    }
+
+    function decodeLookup(bytes memory ret)
+        internal pure returns (address, string[] memory, bytes memory, bytes4, bytes memory)
+    {
+        bytes memory args = new bytes(ret.length - 4);
+        for (uint256 i = 0; i < args.length; i++) args[i] = ret[i + 4];
+        return abi.decode(args, (address, string[], bytes, bytes4, bytes));
+    }
+
     function handleRevert(address resolver, bytes memory ret, bool extended) internal view {
         if (ret.length >= 4 && bytes4(ret) == OffchainLookup.selector) {
-            bytes memory args = new bytes(ret.length - 4);
-            for (uint256 i = 0; i < args.length; i++) args[i] = ret[i + 4];
             (address sender, string[] memory urls, bytes memory callData, bytes4 callback, bytes memory extra) =
-                abi.decode(args, (address, string[], bytes, bytes4, bytes));
+                decodeLookup(ret);
             if (sender != resolver) revert ResolverError(ret);
             revert OffchainLookup(
                 address(this), urls, callData, this.resolveCallback.selector,
