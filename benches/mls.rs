@@ -5,6 +5,13 @@
 //! processes it" for 200 and 1,000 members. Each figure is also taken with the change set
 //! taken after every call, as a client that persists its state must.
 //!
+//! Added in one commit, the 1,000-member tree is sparse: its parent nodes are blank except
+//! on the creator's path, so a commit encrypts to many nodes' resolutions. The dense row
+//! first fills every parent node (one member of each pair of leaves joins and commits a
+//! self-update, the creator processes it), then times adding a member, its join, a
+//! self-update and processing it on that tree. Building the dense tree takes about a
+//! minute; its time is printed but is not part of the figures.
+//!
 //! Numbers only: nothing here passes or fails. The last line, `native: …`, is what
 //! `scripts/bench-mls.mjs` reads.
 
@@ -125,6 +132,61 @@ fn group_sequence(size: u32, persist: bool) -> GroupTimes {
     }
 }
 
+/// The dense-tree figures at `size` members: see the module docs.
+fn dense_sequence(size: u32) -> (GroupTimes, f64) {
+    let setup = Instant::now();
+    let mut creator = client(1);
+    let (group, _) = creator.create_group(&[], false, now()).expect("group");
+    let mut next = 2;
+    // Leaves fill left to right: member `next` and `next + 1` share a parent (the creator's
+    // leaf 0 pairs with the first one). The first of each pair commits a path, which fills
+    // every parent node above it.
+    while next < size {
+        let mut committer = client(next);
+        let mut kps = committer
+            .create_key_packages(1, now())
+            .expect("key package");
+        if next + 1 < size {
+            kps.extend(
+                client(next + 1)
+                    .create_key_packages(1, now())
+                    .expect("key package"),
+            );
+        }
+        let added = creator.add_members(&group, &kps).expect("add");
+        committer
+            .process(&added.welcome.expect("welcome"), now())
+            .expect("join");
+        let update = committer.rotate_keys(&group, now()).expect("self-update");
+        creator.process(&update.commit, now()).expect("process");
+        next += 2;
+    }
+    let setup_s = setup.elapsed().as_secs_f64();
+    let ms = |t: Instant| t.elapsed().as_secs_f64() * 1e3;
+    let mut joiner = client(size + 1);
+    let kps = joiner.create_key_packages(1, now()).expect("key package");
+    let t = Instant::now();
+    let added = creator.add_members(&group, &kps).expect("add");
+    let add = ms(t);
+    let t = Instant::now();
+    joiner
+        .process(&added.welcome.expect("welcome"), now())
+        .expect("join");
+    let join = ms(t);
+    let t = Instant::now();
+    let update = creator.rotate_keys(&group, now()).expect("self-update");
+    let update_ms = ms(t);
+    let t = Instant::now();
+    black_box(joiner.process(&update.commit, now()).expect("process"));
+    let times = GroupTimes {
+        add,
+        join,
+        update: update_ms,
+        process_update: ms(t),
+    };
+    (times, setup_s)
+}
+
 fn main() {
     let pairs = message_pairs(false);
     let pairs_persisted = message_pairs(true);
@@ -149,6 +211,17 @@ fn main() {
                 group200 = g.total();
             }
         }
+    }
+    if std::env::var_os("HYBRID_EDGE_BENCH_NO_DENSE").is_none() {
+        let (g, setup_s) = dense_sequence(1000);
+        println!(
+            " 1000 members, dense tree: add one {:8.1} ms  its join {:8.1} ms  self-update {:7.1} ms  process it {:7.1} ms  (tree filled in {setup_s:.0} s)",
+            g.add, g.join, g.update, g.process_update
+        );
+        println!(
+            "native dense: add1000Ms={:.1} join1000Ms={:.1} update1000Ms={:.1} process1000Ms={:.1}",
+            g.add, g.join, g.update, g.process_update
+        );
     }
     println!("native: msgsPerSec={pairs:.0} group200Ms={group200:.1}");
 }

@@ -129,7 +129,14 @@ function native() {
     const line = out.split('\n').find((l) => l.startsWith('native:')) ?? '';
     const msgs = Number(/msgsPerSec=([\d.]+)/.exec(line)?.[1]);
     const group = Number(/group200Ms=([\d.]+)/.exec(line)?.[1]);
-    return Number.isFinite(msgs) ? { msgsPerSec: msgs, group200Ms: group } : null;
+    // The dense 1,000-member tree (every parent node filled) is built natively only: filling
+    // it takes one join and one commit per pair of leaves (about two minutes natively).
+    const dense = out.split('\n').find((l) => l.startsWith('native dense:')) ?? '';
+    const num = (key) => Number(new RegExp(`${key}=([\\d.]+)`).exec(dense)?.[1]);
+    const group1000Dense = dense
+      ? { addOneMs: num('add1000Ms'), joinMs: num('join1000Ms'), updateMs: num('update1000Ms'), processMs: num('process1000Ms') }
+      : null;
+    return Number.isFinite(msgs) ? { msgsPerSec: msgs, group200Ms: group, group1000Dense } : null;
   } catch {
     return null;
   }
@@ -152,6 +159,10 @@ row('1,000 members, h-e', he1000);
 console.log(`1,000 members: state ${he1000.bytesPerMember.toFixed(0)} stored bytes per member (tree as added in one commit: sparse)`);
 const nat = native();
 if (nat) console.log(`native (cargo bench --bench mls): ${f0(nat.msgsPerSec)} pairs/s, 200 members ${nat.group200Ms.toFixed(1)} ms; wasm/native ${(he / nat.msgsPerSec).toFixed(2)}x`);
+if (nat?.group1000Dense) {
+  const d = nat.group1000Dense;
+  console.log(`native, 1,000 members on a dense tree: add one ${d.addOneMs.toFixed(1)} ms, its join ${d.joinMs.toFixed(1)} ms, self-update ${d.updateMs.toFixed(1)} ms, process it ${d.processMs.toFixed(1)} ms`);
+}
 
 const results = {
   suite: SUITE,
@@ -164,6 +175,7 @@ const results = {
   group200: he200,
   tsMlsGroup200: ts200,
   group1000: he1000,
+  nativeGroup1000Dense: nat?.group1000Dense ?? null,
   node: process.version,
 };
 mkdirSync(new URL('../bench/results/', import.meta.url), { recursive: true });
