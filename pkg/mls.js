@@ -64,18 +64,51 @@ function isCryptoKey(value) {
 // --- Encryption at rest ---------------------------------------------------------------------
 
 /**
+ * `node:crypto` when running in Node (set by the Node entry): the same AES-256-GCM, computed
+ * synchronously. WebCrypto's `encrypt` costs a thread-pool round trip per call in Node, more
+ * than the MLS operation whose record it seals; the records are identical either way.
+ */
+let nodeCrypto;
+/** @type {WeakMap<CryptoKey, any>} each `CryptoKey` as a Node `KeyObject` (same key, same handle). */
+const nodeKeys = new WeakMap();
+
+/** @internal Called once by `node.js` with `node:crypto`. */
+export function _useNodeCrypto(module) {
+  nodeCrypto = module;
+}
+
+function nodeKey(key) {
+  let object = nodeKeys.get(key);
+  if (!object) {
+    object = nodeCrypto.KeyObject.from(key);
+    nodeKeys.set(key, object);
+  }
+  return object;
+}
+
+/**
  * Encrypts one record: `1 ‖ IV(12) ‖ AES-256-GCM(value)`, with the record's storage name as
  * additional data, so that a value moved to another name does not decrypt.
  */
 async function seal(key, name, value) {
   const iv = crypto.getRandomValues(new Uint8Array(12));
-  const ct = new Uint8Array(
-    await subtle().encrypt({ name: 'AES-GCM', iv, additionalData: encoder.encode(name) }, key, value),
-  );
-  const out = new Uint8Array(1 + iv.length + ct.length);
+  const aad = encoder.encode(name);
+  let parts;
+  if (nodeCrypto) {
+    const cipher = nodeCrypto.createCipheriv('aes-256-gcm', nodeKey(key), iv);
+    cipher.setAAD(aad);
+    parts = [cipher.update(value), cipher.final(), cipher.getAuthTag()];
+  } else {
+    parts = [new Uint8Array(await subtle().encrypt({ name: 'AES-GCM', iv, additionalData: aad }, key, value))];
+  }
+  const out = new Uint8Array(1 + iv.length + parts.reduce((n, p) => n + p.length, 0));
   out[0] = SEALED_V1;
   out.set(iv, 1);
-  out.set(ct, 1 + iv.length);
+  let at = 1 + iv.length;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
   return out;
 }
 
@@ -84,12 +117,21 @@ async function unseal(key, name, sealed) {
   if (!bytes || bytes.length < 1 + 12 + 16 || bytes[0] !== SEALED_V1) {
     throw hybridEdgeError('MlsStorage', `record ${name} is not an encrypted hybrid-edge record`);
   }
+  const iv = bytes.subarray(1, 13);
+  const aad = encoder.encode(name);
   try {
-    const plain = await subtle().decrypt(
-      { name: 'AES-GCM', iv: bytes.subarray(1, 13), additionalData: encoder.encode(name) },
-      key,
-      bytes.subarray(13),
-    );
+    if (nodeCrypto) {
+      const decipher = nodeCrypto.createDecipheriv('aes-256-gcm', nodeKey(key), iv);
+      decipher.setAAD(aad);
+      decipher.setAuthTag(bytes.subarray(bytes.length - 16));
+      const head = decipher.update(bytes.subarray(13, bytes.length - 16));
+      const tail = decipher.final();
+      const plain = new Uint8Array(head.length + tail.length);
+      plain.set(head);
+      plain.set(tail, head.length);
+      return plain;
+    }
+    const plain = await subtle().decrypt({ name: 'AES-GCM', iv, additionalData: aad }, key, bytes.subarray(13));
     return new Uint8Array(plain);
   } catch (cause) {
     throw hybridEdgeError(

@@ -1,7 +1,11 @@
 // Node ≥ 20: read the wasm next to this file and instantiate it synchronously.
+import * as nodeCrypto from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { initSync } from './hybrid_edge.js';
+import { _useNodeCrypto } from './mls.js';
 initSync({ module: readFileSync(new URL('./hybrid_edge_bg.wasm', import.meta.url)) });
+// MLS records at rest: the same AES-256-GCM through node:crypto, synchronously (mls.js).
+_useNodeCrypto(nodeCrypto);
 export * from './hybrid_edge.js';
 export { scan, containsSensitiveData } from './sanitize.js';
 export { RelayConnection } from './transport.js';
