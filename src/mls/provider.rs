@@ -1,4 +1,3 @@
-use openmls_memory_storage::MemoryStorage;
 use openmls_rust_crypto::RustCrypto;
 use openmls_traits::OpenMlsProvider;
 
@@ -23,10 +22,10 @@ impl Provider {
 impl OpenMlsProvider for Provider {
     type CryptoProvider = RustCrypto;
     type RandProvider = RustCrypto;
-    type StorageProvider = MemoryStorage;
+    type StorageProvider = MlsStore;
 
     fn storage(&self) -> &Self::StorageProvider {
-        self.store.provider()
+        &self.store
     }
 
     fn crypto(&self) -> &Self::CryptoProvider {

@@ -310,15 +310,11 @@ fn proposals_from_outside_the_group_are_not_a_member() {
     // A join proposal: new members come in only through members' commits.
     let eve_kp = key_package(&mut eve);
     let eve_kp = alice.parse_key_packages(&[eve_kp]).unwrap().remove(0);
-    let join = JoinProposal::new::<openmls_memory_storage::MemoryStorage>(
-        eve_kp,
-        gid,
-        epoch,
-        &eve.identity.key_pair,
-    )
-    .unwrap()
-    .to_bytes()
-    .unwrap();
+    let join =
+        JoinProposal::new::<crate::storage::MlsStore>(eve_kp, gid, epoch, &eve.identity.key_pair)
+            .unwrap()
+            .to_bytes()
+            .unwrap();
     assert_eq!(bob.process(&join, now()).unwrap_err(), MlsError::NotAMember);
     assert_eq!(bob.members(&group_id).unwrap().len(), 2);
 }

@@ -80,16 +80,18 @@ async function run() {
       exported = 'exported';
     } catch {}
     let privateKey;
+    const keyPairRecord = `mls/${hex(new TextEncoder().encode('SignatureKeyPair'))}`;
     for (const [name, value] of records) {
-      const plain = new TextDecoder().decode(
+      const plain = new Uint8Array(
         await crypto.subtle.decrypt(
           { name: 'AES-GCM', iv: value.slice(1, 13), additionalData: new TextEncoder().encode(name) },
           key,
           value.slice(13),
         ),
       );
-      const m = plain.match(/"private":\s*(\[[0-9,\s]+\])/);
-      if (m) privateKey = Uint8Array.from(JSON.parse(m[1]));
+      // openmls's key pair record is postcard: the private key first (a one-byte varint
+      // length and its bytes), then the 32-byte public key.
+      if (name.startsWith(keyPairRecord) && plain[1 + plain[0]] === 32) privateKey = plain.slice(1, 1 + plain[0]);
     }
     const haystack = records.map(([name, value]) => `${name}:${hex(value)}:${new TextDecoder('latin1').decode(value)}`).join('\n');
     const needles = privateKey ? [hex(privateKey), new TextDecoder('latin1').decode(privateKey), JSON.stringify([...privateKey])] : [];
