@@ -30,6 +30,9 @@ export class RelayObject extends DurableObject {
     this.sockets = new Map();
     /** @type {Map<number, Promise<void>>} per-connection processing, kept in order */
     this.queues = new Map();
+    /** @type {{ conn: number, bytes: Uint8Array }[]} frames waiting for the next commit */
+    this.outgoing = [];
+    this.flushing = false;
     this.sql = ctx.storage.sql;
     // Text "ping" is answered by the runtime without waking the object; the protocol's
     // own Ping/Probe frames go through the core.
@@ -161,8 +164,22 @@ export class RelayObject extends DurableObject {
     const signatureValid = auth ? await verifyEd25519(auth) : undefined;
     if (!this.sockets.has(conn)) return;
     const sends = this.core.handleFrame(conn, bytes, Date.now(), signatureValid);
+    // Group commit: frames that arrive before the next turn share one transaction (one
+    // commit to disk instead of one per frame); nothing they cause goes out before it.
+    for (const send of sends) this.outgoing.push(send);
+    if (!this.flushing) {
+      this.flushing = true;
+      setTimeout(() => this.flush(), 0);
+    }
+  }
+
+  /** Persists every change since the last flush, then sends the frames that depend on them. */
+  flush() {
+    this.flushing = false;
     this.persist();
-    for (const { conn: to, bytes: frame } of sends) {
+    const out = this.outgoing;
+    this.outgoing = [];
+    for (const { conn: to, bytes: frame } of out) {
       try { this.sockets.get(to)?.send(frame); } catch { /* closing; its close event follows */ }
     }
   }
