@@ -264,15 +264,6 @@ impl MlsStore {
     }
 }
 
-/// The key of one epoch's encryption key pairs of a leaf.
-fn epoch_key_pairs_key<'a, G: Serialize, E: Serialize>(
-    group_id: &'a G,
-    epoch: &'a E,
-    leaf_index: u32,
-) -> (&'a G, &'a E, u32) {
-    (group_id, epoch, leaf_index)
-}
-
 // The group join configuration is JSON: its past-epoch policy deserializes with
 // `deserialize_any` (an untagged enum), which postcard cannot do. It is written once per
 // group.
@@ -301,8 +292,87 @@ impl MlsStore {
     }
 }
 
+/// `fn $name<generics>(&self, key, value)`: writes one record (generic order as in the trait).
+macro_rules! write_record {
+    ($name:ident<$($g:ident: $bound:ident),+>($key:ident: $k:ident, $value:ident: $v:ident) => $label:expr) => {
+        fn $name<$($g: traits::$bound<CURRENT_VERSION>),+>(&self, $key: &$k, $value: &$v) -> Result<()> {
+            self.write_entity($label, $key, $value)
+        }
+    };
+}
+
+/// `fn $name<generics>(&self, key) -> Option<V>`: reads one record.
+macro_rules! read_record {
+    ($name:ident<$($g:ident: $bound:ident),+>($key:ident: $k:ident) -> $v:ident => $label:expr) => {
+        fn $name<$($g: traits::$bound<CURRENT_VERSION>),+>(&self, $key: &$k) -> Result<Option<$v>> {
+            self.read_entity($label, $key)
+        }
+    };
+}
+
+/// `fn $name<K>(&self, key)`: deletes one record.
+macro_rules! delete_record {
+    ($name:ident<$g:ident: $bound:ident>($key:ident) => $label:expr) => {
+        fn $name<$g: traits::$bound<CURRENT_VERSION>>(&self, $key: &$g) -> Result<()> {
+            self.delete_entity($label, $key)
+        }
+    };
+}
+
 impl StorageProvider<CURRENT_VERSION> for MlsStore {
     type Error = MlsStoreError;
+
+    write_record!(write_tree<GroupId: GroupId, TreeSync: TreeSync>(group_id: GroupId, tree: TreeSync) => TREE);
+    read_record!(tree<GroupId: GroupId, TreeSync: TreeSync>(group_id: GroupId) -> TreeSync => TREE);
+    delete_record!(delete_tree<GroupId: GroupId>(group_id) => TREE);
+
+    write_record!(write_interim_transcript_hash<GroupId: GroupId, Ith: InterimTranscriptHash>(group_id: GroupId, hash: Ith) => INTERIM_TRANSCRIPT_HASH);
+    read_record!(interim_transcript_hash<GroupId: GroupId, Ith: InterimTranscriptHash>(group_id: GroupId) -> Ith => INTERIM_TRANSCRIPT_HASH);
+    delete_record!(delete_interim_transcript_hash<GroupId: GroupId>(group_id) => INTERIM_TRANSCRIPT_HASH);
+
+    write_record!(write_context<GroupId: GroupId, GroupContext: GroupContext>(group_id: GroupId, context: GroupContext) => GROUP_CONTEXT);
+    read_record!(group_context<GroupId: GroupId, GroupContext: GroupContext>(group_id: GroupId) -> GroupContext => GROUP_CONTEXT);
+    delete_record!(delete_context<GroupId: GroupId>(group_id) => GROUP_CONTEXT);
+
+    write_record!(write_confirmation_tag<GroupId: GroupId, Tag: ConfirmationTag>(group_id: GroupId, tag: Tag) => CONFIRMATION_TAG);
+    read_record!(confirmation_tag<GroupId: GroupId, Tag: ConfirmationTag>(group_id: GroupId) -> Tag => CONFIRMATION_TAG);
+    delete_record!(delete_confirmation_tag<GroupId: GroupId>(group_id) => CONFIRMATION_TAG);
+
+    write_record!(write_group_state<GroupState: GroupState, GroupId: GroupId>(group_id: GroupId, state: GroupState) => GROUP_STATE);
+    read_record!(group_state<GroupState: GroupState, GroupId: GroupId>(group_id: GroupId) -> GroupState => GROUP_STATE);
+    delete_record!(delete_group_state<GroupId: GroupId>(group_id) => GROUP_STATE);
+
+    write_record!(write_message_secrets<GroupId: GroupId, Secrets: MessageSecrets>(group_id: GroupId, secrets: Secrets) => MESSAGE_SECRETS);
+    read_record!(message_secrets<GroupId: GroupId, Secrets: MessageSecrets>(group_id: GroupId) -> Secrets => MESSAGE_SECRETS);
+    delete_record!(delete_message_secrets<GroupId: GroupId>(group_id) => MESSAGE_SECRETS);
+
+    write_record!(write_resumption_psk_store<GroupId: GroupId, Store: ResumptionPskStore>(group_id: GroupId, store: Store) => RESUMPTION_PSK_STORE);
+    read_record!(resumption_psk_store<GroupId: GroupId, Store: ResumptionPskStore>(group_id: GroupId) -> Store => RESUMPTION_PSK_STORE);
+    delete_record!(delete_all_resumption_psk_secrets<GroupId: GroupId>(group_id) => RESUMPTION_PSK_STORE);
+
+    write_record!(write_own_leaf_index<GroupId: GroupId, Index: LeafNodeIndex>(group_id: GroupId, index: Index) => OWN_LEAF_NODE_INDEX);
+    read_record!(own_leaf_index<GroupId: GroupId, Index: LeafNodeIndex>(group_id: GroupId) -> Index => OWN_LEAF_NODE_INDEX);
+    delete_record!(delete_own_leaf_index<GroupId: GroupId>(group_id) => OWN_LEAF_NODE_INDEX);
+
+    write_record!(write_group_epoch_secrets<GroupId: GroupId, Secrets: GroupEpochSecrets>(group_id: GroupId, secrets: Secrets) => EPOCH_SECRETS);
+    read_record!(group_epoch_secrets<GroupId: GroupId, Secrets: GroupEpochSecrets>(group_id: GroupId) -> Secrets => EPOCH_SECRETS);
+    delete_record!(delete_group_epoch_secrets<GroupId: GroupId>(group_id) => EPOCH_SECRETS);
+
+    write_record!(write_signature_key_pair<Public: SignaturePublicKey, Pair: SignatureKeyPair>(public_key: Public, pair: Pair) => SIGNATURE_KEY_PAIR);
+    read_record!(signature_key_pair<Public: SignaturePublicKey, Pair: SignatureKeyPair>(public_key: Public) -> Pair => SIGNATURE_KEY_PAIR);
+    delete_record!(delete_signature_key_pair<Public: SignaturePublicKey>(public_key) => SIGNATURE_KEY_PAIR);
+
+    write_record!(write_encryption_key_pair<Public: EncryptionKey, Pair: HpkeKeyPair>(public_key: Public, pair: Pair) => ENCRYPTION_KEY_PAIR);
+    read_record!(encryption_key_pair<Pair: HpkeKeyPair, Public: EncryptionKey>(public_key: Public) -> Pair => ENCRYPTION_KEY_PAIR);
+    delete_record!(delete_encryption_key_pair<Public: EncryptionKey>(public_key) => ENCRYPTION_KEY_PAIR);
+
+    write_record!(write_key_package<Ref: HashReference, Package: KeyPackage>(hash_ref: Ref, package: Package) => KEY_PACKAGE);
+    read_record!(key_package<Ref: HashReference, Package: KeyPackage>(hash_ref: Ref) -> Package => KEY_PACKAGE);
+    delete_record!(delete_key_package<Ref: HashReference>(hash_ref) => KEY_PACKAGE);
+
+    write_record!(write_psk<Id: PskId, Bundle: PskBundle>(psk_id: Id, psk: Bundle) => PSK);
+    read_record!(psk<Bundle: PskBundle, Id: PskId>(psk_id: Id) -> Bundle => PSK);
+    delete_record!(delete_psk<Id: PskId>(psk_id) => PSK);
 
     fn write_mls_join_config<
         GroupId: traits::GroupId<CURRENT_VERSION>,
@@ -315,6 +385,18 @@ impl StorageProvider<CURRENT_VERSION> for MlsStore {
         self.write_json(JOIN_CONFIG, group_id, config)
     }
 
+    fn mls_group_join_config<
+        GroupId: traits::GroupId<CURRENT_VERSION>,
+        MlsGroupJoinConfig: traits::MlsGroupJoinConfig<CURRENT_VERSION>,
+    >(
+        &self,
+        group_id: &GroupId,
+    ) -> Result<Option<MlsGroupJoinConfig>> {
+        self.read_json(JOIN_CONFIG, group_id)
+    }
+
+    delete_record!(delete_group_config<GroupId: GroupId>(group_id) => JOIN_CONFIG);
+
     fn append_own_leaf_node<
         GroupId: traits::GroupId<CURRENT_VERSION>,
         LeafNode: traits::LeafNode<CURRENT_VERSION>,
@@ -324,6 +406,58 @@ impl StorageProvider<CURRENT_VERSION> for MlsStore {
         leaf_node: &LeafNode,
     ) -> Result<()> {
         self.append(OWN_LEAF_NODES, group_id, leaf_node)
+    }
+
+    fn own_leaf_nodes<
+        GroupId: traits::GroupId<CURRENT_VERSION>,
+        LeafNode: traits::LeafNode<CURRENT_VERSION>,
+    >(
+        &self,
+        group_id: &GroupId,
+    ) -> Result<Vec<LeafNode>> {
+        self.read_list(OWN_LEAF_NODES, group_id)
+    }
+
+    delete_record!(delete_own_leaf_nodes<GroupId: GroupId>(group_id) => OWN_LEAF_NODES);
+
+    fn write_encryption_epoch_key_pairs<
+        GroupId: traits::GroupId<CURRENT_VERSION>,
+        EpochKey: traits::EpochKey<CURRENT_VERSION>,
+        HpkeKeyPair: traits::HpkeKeyPair<CURRENT_VERSION>,
+    >(
+        &self,
+        group_id: &GroupId,
+        epoch: &EpochKey,
+        leaf_index: u32,
+        key_pairs: &[HpkeKeyPair],
+    ) -> Result<()> {
+        self.write_entity(EPOCH_KEY_PAIRS, &(group_id, epoch, leaf_index), key_pairs)
+    }
+
+    fn encryption_epoch_key_pairs<
+        GroupId: traits::GroupId<CURRENT_VERSION>,
+        EpochKey: traits::EpochKey<CURRENT_VERSION>,
+        HpkeKeyPair: traits::HpkeKeyPair<CURRENT_VERSION>,
+    >(
+        &self,
+        group_id: &GroupId,
+        epoch: &EpochKey,
+        leaf_index: u32,
+    ) -> Result<Vec<HpkeKeyPair>> {
+        let pairs = self.read_entity(EPOCH_KEY_PAIRS, &(group_id, epoch, leaf_index))?;
+        Ok(pairs.unwrap_or_default())
+    }
+
+    fn delete_encryption_epoch_key_pairs<
+        GroupId: traits::GroupId<CURRENT_VERSION>,
+        EpochKey: traits::EpochKey<CURRENT_VERSION>,
+    >(
+        &self,
+        group_id: &GroupId,
+        epoch: &EpochKey,
+        leaf_index: u32,
+    ) -> Result<()> {
+        self.delete_entity(EPOCH_KEY_PAIRS, &(group_id, epoch, leaf_index))
     }
 
     fn queue_proposal<
@@ -338,184 +472,6 @@ impl StorageProvider<CURRENT_VERSION> for MlsStore {
     ) -> Result<()> {
         self.write_entity(QUEUED_PROPOSAL, &(group_id, proposal_ref), proposal)?;
         self.append(PROPOSAL_QUEUE_REFS, group_id, proposal_ref)
-    }
-
-    fn write_tree<
-        GroupId: traits::GroupId<CURRENT_VERSION>,
-        TreeSync: traits::TreeSync<CURRENT_VERSION>,
-    >(
-        &self,
-        group_id: &GroupId,
-        tree: &TreeSync,
-    ) -> Result<()> {
-        self.write_entity(TREE, group_id, tree)
-    }
-
-    fn write_interim_transcript_hash<
-        GroupId: traits::GroupId<CURRENT_VERSION>,
-        InterimTranscriptHash: traits::InterimTranscriptHash<CURRENT_VERSION>,
-    >(
-        &self,
-        group_id: &GroupId,
-        interim_transcript_hash: &InterimTranscriptHash,
-    ) -> Result<()> {
-        self.write_entity(INTERIM_TRANSCRIPT_HASH, group_id, interim_transcript_hash)
-    }
-
-    fn write_context<
-        GroupId: traits::GroupId<CURRENT_VERSION>,
-        GroupContext: traits::GroupContext<CURRENT_VERSION>,
-    >(
-        &self,
-        group_id: &GroupId,
-        group_context: &GroupContext,
-    ) -> Result<()> {
-        self.write_entity(GROUP_CONTEXT, group_id, group_context)
-    }
-
-    fn write_confirmation_tag<
-        GroupId: traits::GroupId<CURRENT_VERSION>,
-        ConfirmationTag: traits::ConfirmationTag<CURRENT_VERSION>,
-    >(
-        &self,
-        group_id: &GroupId,
-        confirmation_tag: &ConfirmationTag,
-    ) -> Result<()> {
-        self.write_entity(CONFIRMATION_TAG, group_id, confirmation_tag)
-    }
-
-    fn write_group_state<
-        GroupState: traits::GroupState<CURRENT_VERSION>,
-        GroupId: traits::GroupId<CURRENT_VERSION>,
-    >(
-        &self,
-        group_id: &GroupId,
-        group_state: &GroupState,
-    ) -> Result<()> {
-        self.write_entity(GROUP_STATE, group_id, group_state)
-    }
-
-    fn write_message_secrets<
-        GroupId: traits::GroupId<CURRENT_VERSION>,
-        MessageSecrets: traits::MessageSecrets<CURRENT_VERSION>,
-    >(
-        &self,
-        group_id: &GroupId,
-        message_secrets: &MessageSecrets,
-    ) -> Result<()> {
-        self.write_entity(MESSAGE_SECRETS, group_id, message_secrets)
-    }
-
-    fn write_resumption_psk_store<
-        GroupId: traits::GroupId<CURRENT_VERSION>,
-        ResumptionPskStore: traits::ResumptionPskStore<CURRENT_VERSION>,
-    >(
-        &self,
-        group_id: &GroupId,
-        resumption_psk_store: &ResumptionPskStore,
-    ) -> Result<()> {
-        self.write_entity(RESUMPTION_PSK_STORE, group_id, resumption_psk_store)
-    }
-
-    fn write_own_leaf_index<
-        GroupId: traits::GroupId<CURRENT_VERSION>,
-        LeafNodeIndex: traits::LeafNodeIndex<CURRENT_VERSION>,
-    >(
-        &self,
-        group_id: &GroupId,
-        own_leaf_index: &LeafNodeIndex,
-    ) -> Result<()> {
-        self.write_entity(OWN_LEAF_NODE_INDEX, group_id, own_leaf_index)
-    }
-
-    fn write_group_epoch_secrets<
-        GroupId: traits::GroupId<CURRENT_VERSION>,
-        GroupEpochSecrets: traits::GroupEpochSecrets<CURRENT_VERSION>,
-    >(
-        &self,
-        group_id: &GroupId,
-        group_epoch_secrets: &GroupEpochSecrets,
-    ) -> Result<()> {
-        self.write_entity(EPOCH_SECRETS, group_id, group_epoch_secrets)
-    }
-
-    fn write_signature_key_pair<
-        SignaturePublicKey: traits::SignaturePublicKey<CURRENT_VERSION>,
-        SignatureKeyPair: traits::SignatureKeyPair<CURRENT_VERSION>,
-    >(
-        &self,
-        public_key: &SignaturePublicKey,
-        signature_key_pair: &SignatureKeyPair,
-    ) -> Result<()> {
-        self.write_entity(SIGNATURE_KEY_PAIR, public_key, signature_key_pair)
-    }
-
-    fn write_encryption_key_pair<
-        EncryptionKey: traits::EncryptionKey<CURRENT_VERSION>,
-        HpkeKeyPair: traits::HpkeKeyPair<CURRENT_VERSION>,
-    >(
-        &self,
-        public_key: &EncryptionKey,
-        key_pair: &HpkeKeyPair,
-    ) -> Result<()> {
-        self.write_entity(ENCRYPTION_KEY_PAIR, public_key, key_pair)
-    }
-
-    fn write_encryption_epoch_key_pairs<
-        GroupId: traits::GroupId<CURRENT_VERSION>,
-        EpochKey: traits::EpochKey<CURRENT_VERSION>,
-        HpkeKeyPair: traits::HpkeKeyPair<CURRENT_VERSION>,
-    >(
-        &self,
-        group_id: &GroupId,
-        epoch: &EpochKey,
-        leaf_index: u32,
-        key_pairs: &[HpkeKeyPair],
-    ) -> Result<()> {
-        let key = epoch_key_pairs_key(group_id, epoch, leaf_index);
-        self.write_entity(EPOCH_KEY_PAIRS, &key, key_pairs)
-    }
-
-    fn write_key_package<
-        HashReference: traits::HashReference<CURRENT_VERSION>,
-        KeyPackage: traits::KeyPackage<CURRENT_VERSION>,
-    >(
-        &self,
-        hash_ref: &HashReference,
-        key_package: &KeyPackage,
-    ) -> Result<()> {
-        self.write_entity(KEY_PACKAGE, hash_ref, key_package)
-    }
-
-    fn write_psk<
-        PskId: traits::PskId<CURRENT_VERSION>,
-        PskBundle: traits::PskBundle<CURRENT_VERSION>,
-    >(
-        &self,
-        psk_id: &PskId,
-        psk: &PskBundle,
-    ) -> Result<()> {
-        self.write_entity(PSK, psk_id, psk)
-    }
-
-    fn mls_group_join_config<
-        GroupId: traits::GroupId<CURRENT_VERSION>,
-        MlsGroupJoinConfig: traits::MlsGroupJoinConfig<CURRENT_VERSION>,
-    >(
-        &self,
-        group_id: &GroupId,
-    ) -> Result<Option<MlsGroupJoinConfig>> {
-        self.read_json(JOIN_CONFIG, group_id)
-    }
-
-    fn own_leaf_nodes<
-        GroupId: traits::GroupId<CURRENT_VERSION>,
-        LeafNode: traits::LeafNode<CURRENT_VERSION>,
-    >(
-        &self,
-        group_id: &GroupId,
-    ) -> Result<Vec<LeafNode>> {
-        self.read_list(OWN_LEAF_NODES, group_id)
     }
 
     fn queued_proposal_refs<
@@ -547,147 +503,6 @@ impl StorageProvider<CURRENT_VERSION> for MlsStore {
             .collect()
     }
 
-    fn tree<
-        GroupId: traits::GroupId<CURRENT_VERSION>,
-        TreeSync: traits::TreeSync<CURRENT_VERSION>,
-    >(
-        &self,
-        group_id: &GroupId,
-    ) -> Result<Option<TreeSync>> {
-        self.read_entity(TREE, group_id)
-    }
-
-    fn group_context<
-        GroupId: traits::GroupId<CURRENT_VERSION>,
-        GroupContext: traits::GroupContext<CURRENT_VERSION>,
-    >(
-        &self,
-        group_id: &GroupId,
-    ) -> Result<Option<GroupContext>> {
-        self.read_entity(GROUP_CONTEXT, group_id)
-    }
-
-    fn interim_transcript_hash<
-        GroupId: traits::GroupId<CURRENT_VERSION>,
-        InterimTranscriptHash: traits::InterimTranscriptHash<CURRENT_VERSION>,
-    >(
-        &self,
-        group_id: &GroupId,
-    ) -> Result<Option<InterimTranscriptHash>> {
-        self.read_entity(INTERIM_TRANSCRIPT_HASH, group_id)
-    }
-
-    fn confirmation_tag<
-        GroupId: traits::GroupId<CURRENT_VERSION>,
-        ConfirmationTag: traits::ConfirmationTag<CURRENT_VERSION>,
-    >(
-        &self,
-        group_id: &GroupId,
-    ) -> Result<Option<ConfirmationTag>> {
-        self.read_entity(CONFIRMATION_TAG, group_id)
-    }
-
-    fn group_state<
-        GroupState: traits::GroupState<CURRENT_VERSION>,
-        GroupId: traits::GroupId<CURRENT_VERSION>,
-    >(
-        &self,
-        group_id: &GroupId,
-    ) -> Result<Option<GroupState>> {
-        self.read_entity(GROUP_STATE, group_id)
-    }
-
-    fn message_secrets<
-        GroupId: traits::GroupId<CURRENT_VERSION>,
-        MessageSecrets: traits::MessageSecrets<CURRENT_VERSION>,
-    >(
-        &self,
-        group_id: &GroupId,
-    ) -> Result<Option<MessageSecrets>> {
-        self.read_entity(MESSAGE_SECRETS, group_id)
-    }
-
-    fn resumption_psk_store<
-        GroupId: traits::GroupId<CURRENT_VERSION>,
-        ResumptionPskStore: traits::ResumptionPskStore<CURRENT_VERSION>,
-    >(
-        &self,
-        group_id: &GroupId,
-    ) -> Result<Option<ResumptionPskStore>> {
-        self.read_entity(RESUMPTION_PSK_STORE, group_id)
-    }
-
-    fn own_leaf_index<
-        GroupId: traits::GroupId<CURRENT_VERSION>,
-        LeafNodeIndex: traits::LeafNodeIndex<CURRENT_VERSION>,
-    >(
-        &self,
-        group_id: &GroupId,
-    ) -> Result<Option<LeafNodeIndex>> {
-        self.read_entity(OWN_LEAF_NODE_INDEX, group_id)
-    }
-
-    fn group_epoch_secrets<
-        GroupId: traits::GroupId<CURRENT_VERSION>,
-        GroupEpochSecrets: traits::GroupEpochSecrets<CURRENT_VERSION>,
-    >(
-        &self,
-        group_id: &GroupId,
-    ) -> Result<Option<GroupEpochSecrets>> {
-        self.read_entity(EPOCH_SECRETS, group_id)
-    }
-
-    fn signature_key_pair<
-        SignaturePublicKey: traits::SignaturePublicKey<CURRENT_VERSION>,
-        SignatureKeyPair: traits::SignatureKeyPair<CURRENT_VERSION>,
-    >(
-        &self,
-        public_key: &SignaturePublicKey,
-    ) -> Result<Option<SignatureKeyPair>> {
-        self.read_entity(SIGNATURE_KEY_PAIR, public_key)
-    }
-
-    fn encryption_key_pair<
-        HpkeKeyPair: traits::HpkeKeyPair<CURRENT_VERSION>,
-        EncryptionKey: traits::EncryptionKey<CURRENT_VERSION>,
-    >(
-        &self,
-        public_key: &EncryptionKey,
-    ) -> Result<Option<HpkeKeyPair>> {
-        self.read_entity(ENCRYPTION_KEY_PAIR, public_key)
-    }
-
-    fn encryption_epoch_key_pairs<
-        GroupId: traits::GroupId<CURRENT_VERSION>,
-        EpochKey: traits::EpochKey<CURRENT_VERSION>,
-        HpkeKeyPair: traits::HpkeKeyPair<CURRENT_VERSION>,
-    >(
-        &self,
-        group_id: &GroupId,
-        epoch: &EpochKey,
-        leaf_index: u32,
-    ) -> Result<Vec<HpkeKeyPair>> {
-        let key = epoch_key_pairs_key(group_id, epoch, leaf_index);
-        Ok(self.read_entity(EPOCH_KEY_PAIRS, &key)?.unwrap_or_default())
-    }
-
-    fn key_package<
-        KeyPackageRef: traits::HashReference<CURRENT_VERSION>,
-        KeyPackage: traits::KeyPackage<CURRENT_VERSION>,
-    >(
-        &self,
-        hash_ref: &KeyPackageRef,
-    ) -> Result<Option<KeyPackage>> {
-        self.read_entity(KEY_PACKAGE, hash_ref)
-    }
-
-    fn psk<PskBundle: traits::PskBundle<CURRENT_VERSION>, PskId: traits::PskId<CURRENT_VERSION>>(
-        &self,
-        psk_id: &PskId,
-    ) -> Result<Option<PskBundle>> {
-        self.read_entity(PSK, psk_id)
-    }
-
     fn remove_proposal<
         GroupId: traits::GroupId<CURRENT_VERSION>,
         ProposalRef: traits::ProposalRef<CURRENT_VERSION>,
@@ -698,83 +513,6 @@ impl StorageProvider<CURRENT_VERSION> for MlsStore {
     ) -> Result<()> {
         self.remove_item(PROPOSAL_QUEUE_REFS, group_id, proposal_ref)?;
         self.delete_entity(QUEUED_PROPOSAL, &(group_id, proposal_ref))
-    }
-
-    fn delete_own_leaf_nodes<GroupId: traits::GroupId<CURRENT_VERSION>>(
-        &self,
-        group_id: &GroupId,
-    ) -> Result<()> {
-        self.delete_entity(OWN_LEAF_NODES, group_id)
-    }
-
-    fn delete_group_config<GroupId: traits::GroupId<CURRENT_VERSION>>(
-        &self,
-        group_id: &GroupId,
-    ) -> Result<()> {
-        self.delete_entity(JOIN_CONFIG, group_id)
-    }
-
-    fn delete_tree<GroupId: traits::GroupId<CURRENT_VERSION>>(
-        &self,
-        group_id: &GroupId,
-    ) -> Result<()> {
-        self.delete_entity(TREE, group_id)
-    }
-
-    fn delete_confirmation_tag<GroupId: traits::GroupId<CURRENT_VERSION>>(
-        &self,
-        group_id: &GroupId,
-    ) -> Result<()> {
-        self.delete_entity(CONFIRMATION_TAG, group_id)
-    }
-
-    fn delete_group_state<GroupId: traits::GroupId<CURRENT_VERSION>>(
-        &self,
-        group_id: &GroupId,
-    ) -> Result<()> {
-        self.delete_entity(GROUP_STATE, group_id)
-    }
-
-    fn delete_context<GroupId: traits::GroupId<CURRENT_VERSION>>(
-        &self,
-        group_id: &GroupId,
-    ) -> Result<()> {
-        self.delete_entity(GROUP_CONTEXT, group_id)
-    }
-
-    fn delete_interim_transcript_hash<GroupId: traits::GroupId<CURRENT_VERSION>>(
-        &self,
-        group_id: &GroupId,
-    ) -> Result<()> {
-        self.delete_entity(INTERIM_TRANSCRIPT_HASH, group_id)
-    }
-
-    fn delete_message_secrets<GroupId: traits::GroupId<CURRENT_VERSION>>(
-        &self,
-        group_id: &GroupId,
-    ) -> Result<()> {
-        self.delete_entity(MESSAGE_SECRETS, group_id)
-    }
-
-    fn delete_all_resumption_psk_secrets<GroupId: traits::GroupId<CURRENT_VERSION>>(
-        &self,
-        group_id: &GroupId,
-    ) -> Result<()> {
-        self.delete_entity(RESUMPTION_PSK_STORE, group_id)
-    }
-
-    fn delete_own_leaf_index<GroupId: traits::GroupId<CURRENT_VERSION>>(
-        &self,
-        group_id: &GroupId,
-    ) -> Result<()> {
-        self.delete_entity(OWN_LEAF_NODE_INDEX, group_id)
-    }
-
-    fn delete_group_epoch_secrets<GroupId: traits::GroupId<CURRENT_VERSION>>(
-        &self,
-        group_id: &GroupId,
-    ) -> Result<()> {
-        self.delete_entity(EPOCH_SECRETS, group_id)
     }
 
     fn clear_proposal_queue<
@@ -789,46 +527,6 @@ impl StorageProvider<CURRENT_VERSION> for MlsStore {
             self.delete_entity(QUEUED_PROPOSAL, &(group_id, proposal_ref))?;
         }
         self.delete_entity(PROPOSAL_QUEUE_REFS, group_id)
-    }
-
-    fn delete_signature_key_pair<
-        SignaturePublicKey: traits::SignaturePublicKey<CURRENT_VERSION>,
-    >(
-        &self,
-        public_key: &SignaturePublicKey,
-    ) -> Result<()> {
-        self.delete_entity(SIGNATURE_KEY_PAIR, public_key)
-    }
-
-    fn delete_encryption_key_pair<EncryptionKey: traits::EncryptionKey<CURRENT_VERSION>>(
-        &self,
-        public_key: &EncryptionKey,
-    ) -> Result<()> {
-        self.delete_entity(ENCRYPTION_KEY_PAIR, public_key)
-    }
-
-    fn delete_encryption_epoch_key_pairs<
-        GroupId: traits::GroupId<CURRENT_VERSION>,
-        EpochKey: traits::EpochKey<CURRENT_VERSION>,
-    >(
-        &self,
-        group_id: &GroupId,
-        epoch: &EpochKey,
-        leaf_index: u32,
-    ) -> Result<()> {
-        let key = epoch_key_pairs_key(group_id, epoch, leaf_index);
-        self.delete_entity(EPOCH_KEY_PAIRS, &key)
-    }
-
-    fn delete_key_package<KeyPackageRef: traits::HashReference<CURRENT_VERSION>>(
-        &self,
-        hash_ref: &KeyPackageRef,
-    ) -> Result<()> {
-        self.delete_entity(KEY_PACKAGE, hash_ref)
-    }
-
-    fn delete_psk<PskKey: traits::PskId<CURRENT_VERSION>>(&self, psk_id: &PskKey) -> Result<()> {
-        self.delete_entity(PSK, psk_id)
     }
 }
 

@@ -473,31 +473,10 @@ fn unencodable_names_finish_without_a_request() {
     );
 }
 
-#[test]
-fn ensip21_batch_gateway_is_answered_locally() {
-    use crate::resolve::abi::IBatchGateway;
-    let resolver = address!("00000000000000000000000000000000000000aa");
-    let query = IBatchGateway::queryCall {
-        requests: vec![
-            IBatchGateway::Request {
-                sender: resolver,
-                urls: vec![
-                    "http://insecure.example/".into(),
-                    "https://g.example/{sender}/{data}".into(),
-                ],
-                data: vec![0x12, 0x34].into(),
-            },
-            IBatchGateway::Request {
-                sender: resolver,
-                urls: vec![
-                    "https://down.example/".into(),
-                    "https://bad.example/".into(),
-                ],
-                data: vec![0x56].into(),
-            },
-        ],
-    }
-    .abi_encode();
+/// A planner whose forward lookup of `offchain.eth` got an ENSIP-21 batch lookup carrying
+/// `requests` (to `x-batch-gateway:true`), with the gateway requests it sent.
+fn local_batch(requests: Vec<abi::IBatchGateway::Request>) -> Planner {
+    let query = abi::IBatchGateway::queryCall { requests }.abi_encode();
     let revert = IErc3668::OffchainLookup {
         sender: abi::UNIVERSAL_RESOLVER,
         urls: vec![LOCAL_BATCH_GATEWAY.into()],
@@ -509,6 +488,31 @@ fn ensip21_batch_gateway_is_answered_locally() {
     let mut planner = Planner::new(vec![forward("offchain.eth")], PlanConfig::default());
     let (id, _, _) = eth_call(&mut planner);
     planner.handle_rpc_response(id, &batch_result(vec![(false, revert)]));
+    planner
+}
+
+#[test]
+fn ensip21_batch_gateway_is_answered_locally() {
+    use crate::resolve::abi::IBatchGateway;
+    let resolver = address!("00000000000000000000000000000000000000aa");
+    let mut planner = local_batch(vec![
+        IBatchGateway::Request {
+            sender: resolver,
+            urls: vec![
+                "http://insecure.example/".into(),
+                "https://g.example/{sender}/{data}".into(),
+            ],
+            data: vec![0x12, 0x34].into(),
+        },
+        IBatchGateway::Request {
+            sender: resolver,
+            urls: vec![
+                "https://down.example/".into(),
+                "https://bad.example/".into(),
+            ],
+            data: vec![0x56].into(),
+        },
+    ]);
     let mut requests = Vec::new();
     while let Some(Transmit::Http {
         id, method, url, ..
@@ -550,26 +554,11 @@ fn ensip21_batch_gateway_is_answered_locally() {
 #[test]
 fn ensip21_unreachable_gateways_are_reported_as_the_client_saw_them() {
     use crate::resolve::abi::IBatchGateway;
-    let resolver = address!("00000000000000000000000000000000000000aa");
-    let query = IBatchGateway::queryCall {
-        requests: vec![IBatchGateway::Request {
-            sender: resolver,
-            urls: vec!["https://a.example/".into(), "https://b.example/".into()],
-            data: vec![0x12].into(),
-        }],
-    }
-    .abi_encode();
-    let revert = IErc3668::OffchainLookup {
-        sender: abi::UNIVERSAL_RESOLVER,
-        urls: vec![LOCAL_BATCH_GATEWAY.into()],
-        callData: query.into(),
-        callbackFunction: FixedBytes(hex!("b4a85801")),
-        extraData: vec![0xee].into(),
-    }
-    .abi_encode();
-    let mut planner = Planner::new(vec![forward("offchain.eth")], PlanConfig::default());
-    let (id, _, _) = eth_call(&mut planner);
-    planner.handle_rpc_response(id, &batch_result(vec![(false, revert)]));
+    let mut planner = local_batch(vec![IBatchGateway::Request {
+        sender: address!("00000000000000000000000000000000000000aa"),
+        urls: vec!["https://a.example/".into(), "https://b.example/".into()],
+        data: vec![0x12].into(),
+    }]);
     let Some(Transmit::Http { id, .. }) = planner.poll_transmit() else {
         panic!("expected the first gateway")
     };
