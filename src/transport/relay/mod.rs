@@ -150,7 +150,9 @@ impl<S: RelayStore> Relay<S> {
     /// [`RelayHooks::verify`] from the result. `None` for any other frame or state.
     pub fn pending_auth(&self, conn: ConnId, bytes: &[u8]) -> Option<(Vec<u8>, [u8; 32], Vec<u8>)> {
         let c = self.connections.get(&conn)?;
-        if c.identity.is_some() {
+        // Only an Auth after the challenge is worth decoding here (the core decodes every
+        // frame again in `handle_frame`).
+        if c.identity.is_some() || c.nonce.is_none() || c.installation.is_none() {
             return None;
         }
         match frame::decode(bytes, self.config.max_frame_size) {
@@ -279,22 +281,13 @@ impl<S: RelayStore> Relay<S> {
                 out.send(conn, &unauthorized);
             }
             Frame::Hello { installation } if c.installation.is_none() => {
-                c.installation = Some(installation);
-                match c.nonce {
-                    Some(nonce) => out.send(conn, &Frame::Challenge { nonce }),
-                    None => out.send(conn, &unauthorized),
-                }
+                challenge(c, conn, installation, None, out);
             }
             Frame::BoundHello {
                 installation,
                 binding,
             } if c.installation.is_none() => {
-                c.installation = Some(installation);
-                c.binding = Some(binding);
-                match c.nonce {
-                    Some(nonce) => out.send(conn, &Frame::Challenge { nonce }),
-                    None => out.send(conn, &unauthorized),
-                }
+                challenge(c, conn, installation, Some(binding), out);
             }
             Frame::Auth { signature } => {
                 let proven = match (c.nonce.take(), &c.installation, &c.identity) {
@@ -508,6 +501,29 @@ impl<S: RelayStore> Relay<S> {
                 }
             }
         }
+    }
+}
+
+/// A first `Hello`/`BoundHello`: keeps the installation (and its wallet binding) and sends
+/// the challenge, or refuses when the nonce is gone.
+fn challenge(
+    c: &mut Connection,
+    conn: ConnId,
+    installation: Vec<u8>,
+    binding: Option<Vec<u8>>,
+    out: &mut Outputs,
+) {
+    c.installation = Some(installation);
+    c.binding = binding;
+    match c.nonce {
+        Some(nonce) => out.send(conn, &Frame::Challenge { nonce }),
+        None => out.send(
+            conn,
+            &Frame::Error(ErrorFrame::Unauthorized {
+                id: None,
+                topic: None,
+            }),
+        ),
     }
 }
 

@@ -88,9 +88,18 @@ pub enum Classified {
 /// topic names the group by its id in lower-case `0x` hex (as `Group.id` in the package's
 /// JS API), exactly (one group has one spelling, so one log).
 pub fn group_matches(topic_id: &str, group_id: &[u8]) -> bool {
-    topic_id
-        .strip_prefix("0x")
-        .is_some_and(|hex| hex == alloy_primitives::hex::encode(group_id))
+    // Compared digit by digit: this runs for every published MLS message.
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    topic_id.strip_prefix("0x").is_some_and(|hex| {
+        hex.len() == group_id.len() * 2
+            && hex
+                .as_bytes()
+                .chunks_exact(2)
+                .zip(group_id)
+                .all(|(pair, &b)| {
+                    *pair == [DIGITS[usize::from(b >> 4)], DIGITS[usize::from(b & 15)]]
+                })
+    })
 }
 
 /// The delivery-service rule: a commit is accepted only for the topic's current epoch, and
