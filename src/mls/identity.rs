@@ -134,9 +134,8 @@ pub fn verify_credential(
     if credential.credential_type() != CredentialType::Basic {
         return Err(MlsError::binding("not a basic credential"));
     }
-    let basic = BasicCredential::try_from(credential.clone())
-        .map_err(|e| MlsError::binding(format!("basic credential: {e}")))?;
-    verify_binding(basic.identity(), signature_key)
+    // A basic credential's identity is its content.
+    verify_binding(credential.serialized_content(), signature_key)
 }
 
 /// Verifies a wallet binding presented outside MLS (for example by a relay connection): the
@@ -157,9 +156,11 @@ pub fn verify_binding(binding: &[u8], installation_key: &[u8]) -> Result<MemberI
 /// Reads the identity of a credential that was verified when it entered the group, without
 /// the (slow) signature recovery.
 pub(crate) fn trusted_identity(credential: &Credential) -> Result<MemberIdentity, MlsError> {
-    let basic = BasicCredential::try_from(credential.clone())
-        .map_err(|e| MlsError::binding(format!("basic credential: {e}")))?;
-    let b = Binding::from_bytes(basic.identity())?;
+    // A basic credential's identity is its content, read in place (this runs per message).
+    if credential.credential_type() != CredentialType::Basic {
+        return Err(MlsError::binding("not a basic credential"));
+    }
+    let b = Binding::from_bytes(credential.serialized_content())?;
     Ok(MemberIdentity {
         address: b.address,
         installation_id: installation_id(&b.installation_key),

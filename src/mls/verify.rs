@@ -21,8 +21,8 @@ pub(crate) fn verify_key_package(key_package: &KeyPackage) -> Result<MemberIdent
 
 /// The identity of the member at `index` (verified when it entered the group).
 pub(crate) fn member_at(group: &MlsGroup, index: LeafNodeIndex) -> Option<MemberIdentity> {
-    let member = group.members().find(|m| m.index == index)?;
-    trusted_identity(&member.credential).ok()
+    // The leaf itself, not a walk over every member (this runs for every message).
+    trusted_identity(group.member(index)?).ok()
 }
 
 /// The identity of a message sender that is a member.
