@@ -193,7 +193,17 @@ export declare class RelayConnection {
   off<K extends keyof RelayConnectionEvents>(type: K, listener: (event: RelayConnectionEvents[K]) => void): void;
 }
 // MLS: `Client`, `Group` and the storage backends (hand-written JS around the wasm core).
-export * from './mls.js';
+export { MemoryStore, IndexedDbStore, DurableObjectStore, Client, Group } from './mls.js';
+export type {
+  MlsSigner,
+  MlsWriteBatch,
+  MlsKeyValueStore,
+  MlsEncryptionKey,
+  MlsClientOptions,
+  MlsCommitResult,
+  MlsChanges,
+  MlsEvent,
+} from './mls.js';
 
 /** Options of {@link RelayPool}: those of {@link RelayConnection}, with a base URL and a shard function. */
 export interface RelayPoolOptions extends Omit<RelayConnectionOptions, 'url' | 'outbox'> {

@@ -352,3 +352,9 @@ export declare class Group {
   /** True when this client's last self-update here is `keyRotationInterval` old at `now`. */
   rotationDue(now?: Date | number): boolean;
 }
+
+/**
+ * @internal Called once by the Node entry (`node.js`) with `node:crypto`, so that records
+ * are sealed with the same AES-256-GCM synchronously. Not part of the API.
+ */
+export declare function _useNodeCrypto(module: unknown): void;
