@@ -1,7 +1,7 @@
 //! The resolver's front: what a caller asks ([`Request`]), the cache in front of the
-//! [`Job`]s, names in chat text, and display names. Still sans-IO: the driver (`pkg/
-//! resolver.js`) performs the job's requests and hands the finished job back to
-//! [`Resolver::settle`].
+//! [`Job`]s, names in chat text, and display names. Still sans-IO: the driver
+//! (`crate::platform::resolver` on wasm32) performs the job's requests and hands the
+//! finished job back to [`Resolver::settle`].
 //!
 //! The order for each lookup: [`Resolver::begin`] answers from the cache
 //! ([`Begin::Fresh`], [`Begin::Stale`]), joins an identical lookup in flight
@@ -11,6 +11,7 @@
 //! outcome. Errors are never cached.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use alloy_primitives::Address;
 
@@ -20,7 +21,7 @@ use super::job::{Job, JobConfig, NameChain, Query};
 use crate::eth::{parse_address, shorten_address, EthError};
 
 /// What a caller asks, before normalization.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Request {
     /// `resolveAddress(identifier, { coinType })`.
     Address {
@@ -133,15 +134,14 @@ pub enum Begin {
 
 /// The resolver's state: settings, the cache and the lookups in flight.
 pub struct Resolver {
-    config: JobConfig,
+    config: Arc<JobConfig>,
     cache: Cache<String>,
     tickets: BTreeMap<u32, (Query, CacheKey)>,
     leads: BTreeMap<CacheKey, u32>,
     next_ticket: u32,
-    /// Identifiers as typed → their cache key, per coin type, so that a cache hit skips
-    /// normalization (bounded like the cache; cleared when full).
-    aliases: HashMap<u64, HashMap<String, CacheKey>>,
-    alias_count: usize,
+    /// Requests as typed → their cache key, so that a cache hit skips normalization and
+    /// address parsing, for every kind (bounded like the cache; cleared when full).
+    aliases: HashMap<Request, CacheKey>,
     max_aliases: usize,
 }
 
@@ -149,13 +149,12 @@ impl Resolver {
     /// A resolver with these job and cache settings.
     pub fn new(config: JobConfig, cache: CacheConfig) -> Self {
         Self {
-            config,
+            config: Arc::new(config),
             cache: Cache::new(cache),
             tickets: BTreeMap::new(),
             leads: BTreeMap::new(),
             next_ticket: 1,
             aliases: HashMap::new(),
-            alias_count: 0,
             max_aliases: cache.max_entries,
         }
     }
@@ -165,46 +164,46 @@ impl Resolver {
     /// Errors: [`RequestError::Address`] (`InvalidAddress`, `InvalidAddressChecksum`),
     /// [`RequestError::Resolve`] (`InvalidName`).
     pub fn begin(&mut self, request: Request, now_ms: u64) -> Result<Begin, RequestError> {
-        let alias = match &request {
-            Request::Address {
-                identifier,
-                coin_type,
-            } => {
-                let known = self
-                    .aliases
-                    .get(coin_type)
-                    .and_then(|m| m.get(identifier.as_str()));
-                if let Some(key) = known {
-                    if let Cached::Fresh(value) = self.cache.peek_fresh(key, now_ms) {
-                        return Ok(Begin::Fresh(value));
-                    }
-                }
-                Some((identifier.clone(), *coin_type))
-            }
-            _ => None,
-        };
-        let prepared = prepare(request)?;
-        if let (Some((identifier, coin_type)), Prepared::Query(_, key)) = (alias, &prepared) {
-            if self.alias_count >= self.max_aliases {
-                self.aliases.clear();
-                self.alias_count = 0;
-            }
-            let map = self.aliases.entry(coin_type).or_default();
-            if map.insert(identifier, key.clone()).is_none() {
-                self.alias_count += 1;
+        if let Some(key) = self.aliases.get(&request) {
+            if let Cached::Fresh(value) = self.cache.peek_fresh(key, now_ms) {
+                return Ok(Begin::Fresh(value));
             }
         }
-        let (query, key) = match prepared {
+        let (query, key) = match prepare(request.clone())? {
             Prepared::Answered(value) => return Ok(Begin::Fresh(value)),
             Prepared::Query(query, key) => (query, key),
         };
+        if !self.aliases.contains_key(&request) {
+            if self.aliases.len() >= self.max_aliases {
+                self.aliases.clear();
+            }
+            self.aliases.insert(request, key.clone());
+        }
+        Ok(self.begin_query(query, key, now_ms))
+    }
+
+    /// [`begin`](Self::begin) for the address of a name [`find_names`] found: the name is
+    /// normalized already, so it is not normalized again.
+    pub fn begin_found(&mut self, found: &FoundName, coin_type: u64, now_ms: u64) -> Begin {
+        let key = CacheKey::Forward {
+            name: found.name.clone(),
+            coin_type,
+        };
+        let query = Query::Address {
+            name: found.name.clone(),
+            coin_type,
+        };
+        self.begin_query(query, key, now_ms)
+    }
+
+    fn begin_query(&mut self, query: Query, key: CacheKey, now_ms: u64) -> Begin {
         match self.cache.get(&key, now_ms) {
-            Cached::Fresh(value) => Ok(Begin::Fresh(value)),
-            Cached::Stale(value) => Ok(Begin::Stale(value, self.start(query, key))),
-            Cached::Miss => Ok(match self.start(query, key.clone()) {
+            Cached::Fresh(value) => Begin::Fresh(value),
+            Cached::Stale(value) => Begin::Stale(value, self.start(query, key)),
+            Cached::Miss => match self.start(query, key.clone()) {
                 Some(ticket) => Begin::Lead(ticket),
                 None => Begin::Joined(self.leads.get(&key).copied().unwrap_or(0)),
-            }),
+            },
         }
     }
 
@@ -670,6 +669,39 @@ mod tests {
         // Nothing was cached: the same lookups lead again.
         assert!(matches!(r.begin(req("alice.eth"), 3), Ok(Begin::Lead(_))));
         assert!(matches!(r.begin(req("bob.eth"), 3), Ok(Begin::Lead(_))));
+    }
+
+    #[test]
+    fn every_kind_hits_the_cache_as_typed_and_found_names_share_lookups() {
+        let mut r = Resolver::new(JobConfig::default(), CacheConfig::default());
+        let text = |name: &str| Request::Text {
+            name: name.into(),
+            key: "url".into(),
+        };
+        let Ok(Begin::Lead(t)) = r.begin(text("Alice.eth"), 0) else {
+            panic!()
+        };
+        // Another spelling of the same name joins the lookup (same cache key).
+        assert_eq!(r.begin(text("ALICE.eth"), 0), Ok(Begin::Joined(t)));
+        r.cancel(&[t]);
+        let found = &find_names("pay Alice.eth now")[0];
+        let Begin::Lead(t) = r.begin_found(found, 60, 0) else {
+            panic!()
+        };
+        let typed = Request::Address {
+            identifier: "alice.ETH".into(),
+            coin_type: 60,
+        };
+        assert_eq!(r.begin(typed.clone(), 0), Ok(Begin::Joined(t)));
+        // Every request as typed remembers its key: answered from the cache on the alias path.
+        assert_eq!(
+            r.aliases.get(&text("ALICE.eth")),
+            Some(&CacheKey::Text {
+                name: "alice.eth".into(),
+                key: "url".into()
+            })
+        );
+        assert!(r.aliases.contains_key(&typed));
     }
 
     #[test]
