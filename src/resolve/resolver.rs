@@ -415,11 +415,13 @@ pub fn display_name(address: Address, name: Option<&str>) -> String {
     shorten_address(&address.to_checksum(None)).unwrap_or_default()
 }
 
-/// Resolver options as JSON (the `Resolver` constructor's options without the endpoints
-/// and functions), camelCase; every field optional.
+/// Resolver options as JSON (the `Resolver` constructor's options without its functions
+/// and store, chains by id), camelCase; every field optional.
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct OptionsJson {
+    rpc: Option<BTreeMap<String, Vec<String>>>,
+    timeout_ms: Option<u32>,
     universal_resolver: Option<String>,
     multicall: Option<BTreeMap<String, String>>,
     chains: Option<Vec<u64>>,
@@ -465,6 +467,33 @@ pub struct Options {
     pub cache: CacheConfig,
     /// RPC retry policy.
     pub retry: super::job::RetryConfig,
+    /// JSON-RPC endpoints by chain id, tried in order (a driver needs mainnet's).
+    pub rpc: BTreeMap<u64, Vec<String>>,
+    /// Per-request timeout in ms, body included (default 10,000).
+    pub timeout_ms: u32,
+}
+
+/// The default per-request timeout of a driver, in ms.
+pub const DEFAULT_TIMEOUT_MS: u32 = 10_000;
+
+impl Default for Options {
+    /// No endpoints; every other setting its default.
+    fn default() -> Self {
+        Self {
+            job: JobConfig::default(),
+            cache: CacheConfig::default(),
+            retry: super::job::RetryConfig::default(),
+            rpc: BTreeMap::new(),
+            timeout_ms: DEFAULT_TIMEOUT_MS,
+        }
+    }
+}
+
+fn chain_id(text: &str, what: &str) -> Result<u64, ResolveError> {
+    text.parse()
+        .map_err(|_| ResolveError::InvalidResolverOptions {
+            what: format!("{what}: chain id {text:?}"),
+        })
 }
 
 fn option_address(text: &str, what: &str) -> Result<Address, ResolveError> {
@@ -484,15 +513,21 @@ pub fn parse_options(json: &str) -> Result<Options, ResolveError> {
     let mut job = JobConfig::default();
     let mut cache = CacheConfig::default();
     let mut retry = super::job::RetryConfig::default();
+    let mut rpc = BTreeMap::new();
+    for (chain, urls) in raw.rpc.unwrap_or_default() {
+        let urls: Vec<String> = urls.into_iter().filter(|u| !u.is_empty()).collect();
+        if !urls.is_empty() {
+            rpc.insert(chain_id(&chain, "rpc")?, urls);
+        }
+    }
+    if !rpc.is_empty() {
+        job.chains = rpc.keys().copied().collect();
+    }
     if let Some(ur) = raw.universal_resolver {
         job.plan.universal_resolver = option_address(&ur, "universalResolver")?;
     }
     for (chain, address) in raw.multicall.unwrap_or_default() {
-        let id: u64 = chain
-            .parse()
-            .map_err(|_| ResolveError::InvalidResolverOptions {
-                what: format!("multicall: chain id {chain:?}"),
-            })?;
+        let id = chain_id(&chain, "multicall")?;
         let address = option_address(&address, "multicall")?;
         if id == super::job::CHAIN_MAINNET {
             job.plan.multicall = address;
@@ -530,7 +565,26 @@ pub fn parse_options(json: &str) -> Result<Options, ResolveError> {
         retry.max_delay_ms = r.max_delay_ms.unwrap_or(retry.max_delay_ms);
     }
     job.plan.dangerous_allow_http_localhost = raw.dangerously_allow_http_localhost.unwrap_or(false);
-    Ok(Options { job, cache, retry })
+    Ok(Options {
+        job,
+        cache,
+        retry,
+        rpc,
+        timeout_ms: raw.timeout_ms.unwrap_or(DEFAULT_TIMEOUT_MS),
+    })
+}
+
+/// The chain of a primary name by its JS name: `mainnet` (or empty) or `base`.
+///
+/// Errors: [`ResolveError::InvalidResolverOptions`] for another name.
+pub fn parse_chain(name: &str) -> Result<NameChain, ResolveError> {
+    match name {
+        "" | "mainnet" => Ok(NameChain::Mainnet),
+        "base" => Ok(NameChain::Base),
+        other => Err(ResolveError::InvalidResolverOptions {
+            what: format!("chain {other:?} (mainnet or base)"),
+        }),
+    }
 }
 
 /// Builds a [`Request`] from the JS API's arguments: `kind` is `address` (`a` the
@@ -546,15 +600,7 @@ pub fn request(kind: &str, a: &str, b: &str, coin_type: u64) -> Result<Request, 
         },
         "name" => Request::Name {
             address: a.into(),
-            chain: match b {
-                "" | "mainnet" => NameChain::Mainnet,
-                "base" => NameChain::Base,
-                other => {
-                    return Err(ResolveError::InvalidResolverOptions {
-                        what: format!("chain {other:?} (mainnet or base)"),
-                    })
-                }
-            },
+            chain: parse_chain(b)?,
         },
         "text" => Request::Text {
             name: a.into(),
@@ -702,6 +748,30 @@ mod tests {
             })
         );
         assert!(r.aliases.contains_key(&typed));
+    }
+
+    #[test]
+    fn options_take_endpoints_by_chain_and_a_timeout() {
+        let o = parse_options(
+            r#"{"rpc":{"1":["https://a.example","","https://b.example"],"8453":[]},"timeoutMs":500}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            o.rpc.get(&1).map(Vec::len),
+            Some(2),
+            "empty URLs are dropped"
+        );
+        assert_eq!(
+            o.job.chains,
+            [1],
+            "a chain without endpoints is not supported"
+        );
+        assert_eq!(o.timeout_ms, 500);
+        assert_eq!(parse_options("{}").unwrap(), Options::default());
+        assert!(matches!(
+            parse_options(r#"{"rpc":{"main":["https://a.example"]}}"#),
+            Err(ResolveError::InvalidResolverOptions { .. })
+        ));
     }
 
     #[test]
