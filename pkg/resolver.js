@@ -41,6 +41,9 @@ export class Resolver {
     if (!endpoints[1]) throw hybridEdgeError('InvalidResolverOptions', 'invalid resolver option: rpc.mainnet is required');
     const multicallById = {};
     for (const [key, address] of Object.entries(multicall ?? {})) multicallById[chainId(key)] = address;
+    // The driver keeps the hook; a weak reference back lets an unused Resolver (and then its
+    // driver, through wasm-bindgen's FinalizationRegistry) be collected.
+    const self = new WeakRef(this);
     this.#driver = new ResolverDriver(
       JSON.stringify({
         ...rest,
@@ -50,7 +53,7 @@ export class Resolver {
         cache: cacheSettings,
       }),
       fetchFn,
-      store ? () => this.#save() : undefined,
+      store ? () => { const r = self.deref(); if (r) r.#save(); } : undefined,
     );
     this.#store = store;
     this.#storeKey = storeKey;
