@@ -421,7 +421,9 @@ pub fn display_name(address: Address, name: Option<&str>) -> String {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct OptionsJson {
     rpc: Option<BTreeMap<String, Vec<String>>>,
-    timeout_ms: Option<u32>,
+    /// A JS number: fractions and out-of-range values are clamped, as `AbortSignal.timeout`'s
+    /// own conversion would.
+    timeout_ms: Option<f64>,
     universal_resolver: Option<String>,
     multicall: Option<BTreeMap<String, String>>,
     chains: Option<Vec<u64>>,
@@ -570,7 +572,9 @@ pub fn parse_options(json: &str) -> Result<Options, ResolveError> {
         cache,
         retry,
         rpc,
-        timeout_ms: raw.timeout_ms.unwrap_or(DEFAULT_TIMEOUT_MS),
+        timeout_ms: raw.timeout_ms.map_or(DEFAULT_TIMEOUT_MS, |ms| {
+            ms.clamp(0.0, f64::from(u32::MAX)) as u32
+        }),
     })
 }
 
@@ -767,6 +771,8 @@ mod tests {
             "a chain without endpoints is not supported"
         );
         assert_eq!(o.timeout_ms, 500);
+        let fraction = parse_options(r#"{"timeoutMs":1500.5}"#).unwrap();
+        assert_eq!(fraction.timeout_ms, 1500);
         assert_eq!(parse_options("{}").unwrap(), Options::default());
         assert!(matches!(
             parse_options(r#"{"rpc":{"main":["https://a.example"]}}"#),
