@@ -357,7 +357,11 @@ export interface ResolverOptions {
   retry?: { maxAttempts?: number; initialDelayMs?: number; maxDelayMs?: number };
   /** Per-request timeout in ms (default 10,000). */
   timeoutMs?: number;
-  /** The `fetch` to use (default: the global one). */
+  /**
+   * The `fetch` to use (default: the global one). It is called as `fetch(request)` with a
+   * `Request` (method, headers, body, `redirect: 'manual'`, the timeout's `signal`) and
+   * returns a `Response` or a promise of one.
+   */
   fetch?: typeof fetch;
   /** Allow `http://127.0.0.1` and `http://localhost` CCIP-Read gateways and metadata (tests only). */
   dangerouslyAllowHttpLocalhost?: boolean;

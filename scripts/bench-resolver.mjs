@@ -69,7 +69,9 @@ const release = new URL('../target/wasm32-unknown-unknown/release/hybrid_edge.wa
 if (existsSync(release)) {
   const dir = mkdtempSync(join(tmpdir(), 'hybrid-edge-bench-'));
   execFileSync('wasm-bindgen', [release.pathname, '--out-dir', dir, '--target', 'web']);
-  resolverWasmGzip = attribute(join(dir, 'hybrid_edge_bg.wasm')).find((r) => r.capability === 'resolve')?.gzip ?? null;
+  // The core and its fetch driver (src/platform/, gloo-net).
+  const rows = attribute(join(dir, 'hybrid_edge_bg.wasm')).filter((r) => r.capability === 'resolve' || r.capability.startsWith('platform'));
+  resolverWasmGzip = rows.length ? rows.reduce((sum, r) => sum + r.gzip, 0) : null;
   rmSync(dir, { recursive: true });
 }
 

@@ -13,11 +13,11 @@ const CRATES = {
     'ed25519_dalek', 'chacha20poly1305', 'chacha20', 'poly1305', 'aes_gcm', 'aes', 'ghash', 'polyval', 'p256',
     'p384', 'ecdsa', 'elliptic_curve', 'primeorder', 'hkdf', 'hmac', 'rand_chacha', 'serde_json', 'pbkdf2'],
   sanitize: ['bip39', 'aho_corasick', 'bs58'],
-  resolve: ['alloy_sol_types', 'alloy_dyn_abi', 'gloo_net'],
+  resolve: ['alloy_sol_types', 'alloy_dyn_abi', 'gloo_net', 'gloo_utils', 'http'],
   transport: ['postcard', 'cobs'],
   eth: ['alloy_primitives', 'k256', 'tiny_keccak', 'sha3', 'keccak', 'ruint', 'const_hex'],
 };
-const PROJECT = ['mls', 'sanitize', 'resolve', 'transport', 'storage', 'eth', 'js'];
+const PROJECT = ['mls', 'sanitize', 'resolve', 'transport', 'storage', 'eth', 'js', 'platform'];
 const crateOwner = new Map(Object.entries(CRATES).flatMap(([cap, crates]) => crates.map((c) => [c, cap])));
 
 function leb(buf, pos) {
@@ -51,7 +51,7 @@ function owner(symbol) {
   const words = pathWords(symbol);
   for (let k = 0; k < words.length; k++) {
     if (words[k] === 'hybrid_edge' && PROJECT.includes(words[k + 1])) {
-      return words[k + 1] === 'js' ? 'js facade' : words[k + 1];
+      return words[k + 1] === 'js' ? 'js facade' : words[k + 1] === 'platform' ? 'platform (resolver driver)' : words[k + 1];
     }
     if (crateOwner.has(words[k])) return crateOwner.get(words[k]);
   }

@@ -12,6 +12,8 @@
 //!        ▼
 //!   src/js/        #[wasm_bindgen] facade: parse arguments, call the core, convert results
 //!        │
+//!        ├──▶ src/platform/  IO drivers (wasm32): fetch with gloo-net, timers — the resolver's
+//!        │                   async API around its sans-IO core
 //!        ▼
 //!   src/eth/       core: plain Rust, no I/O, no clock, no JS — tested natively
 //!   src/mls/       core: MLS groups with wallet-bound identities (openmls)
@@ -39,3 +41,5 @@ pub mod transport;
 
 #[cfg(target_arch = "wasm32")]
 pub mod js;
+#[cfg(target_arch = "wasm32")]
+pub mod platform;

@@ -70,3 +70,54 @@ fn ensip15_normalize_and_beautify_through_the_facade() {
     let error: js_sys::Error = err.into();
     assert!(String::from(error.message()).contains("illegal mixture: Latin + Greek"));
 }
+
+/// The resolver's Rust driver (src/platform/) against a closed local port: fetch fails, the
+/// core's retries sleep on `setTimeout`, the lookup fails with a typed error that is not
+/// cached, and concurrent identical lookups share one job.
+#[wasm_bindgen_test]
+async fn resolver_driver_fetches_retries_and_coalesces() {
+    use hybrid_edge::platform::resolver::Resolver;
+    use hybrid_edge::resolve::resolver::{parse_options, Request, RequestError};
+    use hybrid_edge::resolve::ResolveError;
+
+    let no_mainnet = Resolver::new(parse_options("{}").unwrap());
+    assert_eq!(
+        no_mainnet.err().map(|e| e.code()),
+        Some("InvalidResolverOptions")
+    );
+    let options = parse_options(
+        r#"{"rpc":{"1":["http://127.0.0.1:9"]},"retry":{"maxAttempts":2,"initialDelayMs":5},"timeoutMs":2000}"#,
+    )
+    .unwrap();
+    let r = Resolver::new(options).unwrap();
+    // No request needed: an address passes through, an invalid name is refused.
+    assert_eq!(
+        r.resolve_address("0xfb6916095ca1df60bb79ce92ce3ea74c37c5d359", 60)
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359")
+    );
+    assert!(matches!(
+        r.resolve_address("a b.eth", 60).await,
+        Err(RequestError::Resolve(ResolveError::InvalidName { .. }))
+    ));
+    let unavailable = Err(RequestError::Resolve(ResolveError::RpcUnavailable {
+        chain_id: 1,
+        status: None,
+    }));
+    // `lookup` begins at once (an `async fn` only when polled): the second one joins.
+    let address = |identifier: &str| Request::Address {
+        identifier: identifier.into(),
+        coin_type: 60,
+    };
+    let (lead, joined) = (
+        r.lookup(address("alice.eth")),
+        r.lookup(address("Alice.eth")),
+    );
+    assert_eq!(lead.await, unavailable);
+    assert_eq!(joined.await, unavailable);
+    assert_eq!(r.get_text("alice.eth", "url").await, unavailable);
+    let stats = r.cache_stats();
+    assert_eq!((stats.size, stats.inflight_joined), (0, 1));
+}

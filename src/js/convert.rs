@@ -285,76 +285,47 @@ pub(crate) fn event_to_js(event: crate::transport::Event) -> JsValue {
     }
 }
 
-/// `ResolverCore.begin`'s answer: a fresh value as itself (a string, or `null` for "not
-/// found"; the cache-hit path allocates no object), else `{ state, value?, ticket? }`.
-pub(crate) fn resolve_begin_to_js(begun: crate::resolve::resolver::Begin) -> JsValue {
-    use crate::resolve::resolver::Begin;
-    let value = |v: Option<String>| v.map_or(JsValue::NULL, JsValue::from);
-    match begun {
-        Begin::Fresh(v) => value(v),
-        Begin::Stale(v, ticket) => object(&[
-            ("state", "stale".into()),
-            ("value", value(v)),
-            ("ticket", opt(ticket, JsValue::from)),
-        ]),
-        Begin::Lead(t) => object(&[("state", "lead".into()), ("ticket", t.into())]),
-        Begin::Joined(t) => object(&[("state", "joined".into()), ("ticket", t.into())]),
-    }
+/// A lookup's value: the string, or `null` for "not registered / no record".
+pub(crate) fn opt_string_to_js(value: Option<String>) -> JsValue {
+    value.map_or(JsValue::NULL, JsValue::from)
 }
 
-/// Settled lookups as `[{ ticket, value, error }]` (`error` a `HybridEdgeError`).
-#[allow(clippy::type_complexity)]
-pub(crate) fn settled_to_js(
-    settled: Vec<(u32, Result<Option<String>, crate::resolve::ResolveError>)>,
+/// `resolveManySettled`'s answer: `[{ name, address } | { name, error }]`.
+pub(crate) fn settled_many_to_js(
+    names: Vec<String>,
+    outcomes: Vec<Result<Option<String>, crate::resolve::resolver::RequestError>>,
 ) -> js_sys::Array {
-    settled
+    names
         .into_iter()
-        .map(|(ticket, outcome)| {
-            let (value, error) = match outcome {
-                Ok(v) => (v.map_or(JsValue::NULL, JsValue::from), JsValue::UNDEFINED),
-                Err(e) => (JsValue::NULL, to_js_error(e)),
-            };
-            object(&[
-                ("ticket", ticket.into()),
-                ("value", value),
-                ("error", error),
-            ])
+        .zip(outcomes)
+        .map(|(name, outcome)| match outcome {
+            Ok(address) => object(&[
+                ("name", name.into()),
+                ("address", opt_string_to_js(address)),
+            ]),
+            Err(e) => object(&[
+                ("name", name.into()),
+                ("error", super::resolve::request_error(e)),
+            ]),
         })
         .collect()
 }
 
-/// A resolver job's request as `{ id, kind: 'rpc', chainId, body }` or `{ id, kind:
-/// 'http', method, url, body }`.
-pub(crate) fn job_transmit_to_js(t: crate::resolve::job::JobTransmit) -> JsValue {
-    use crate::resolve::job::JobTransmit;
-    use crate::resolve::plan::HttpMethod;
-    match t {
-        JobTransmit::Rpc { id, chain_id, body } => object(&[
-            ("id", number(id)),
-            ("kind", "rpc".into()),
-            ("chainId", number(chain_id)),
-            ("body", body.into()),
-        ]),
-        JobTransmit::Http {
-            id,
-            method,
-            url,
-            body,
-        } => object(&[
-            ("id", number(id)),
-            ("kind", "http".into()),
-            (
-                "method",
-                match method {
-                    HttpMethod::Get => "GET",
-                    HttpMethod::Post => "POST",
-                }
-                .into(),
-            ),
-            ("url", url.into()),
-            ("body", opt(body, JsValue::from)),
-        ]),
-    }
+/// `resolveNamesInText`'s answer: `{ text, names: [{ name, address, start, end }] }`.
+pub(crate) fn names_in_text_to_js(found: crate::platform::resolver::NamesInText) -> JsValue {
+    let names: js_sys::Array = found
+        .names
+        .into_iter()
+        .map(|n| {
+            object(&[
+                ("name", n.name.into()),
+                ("address", opt_string_to_js(n.address)),
+                ("start", number(n.start as u64)),
+                ("end", number(n.end as u64)),
+            ])
+        })
+        .collect();
+    object(&[("text", found.text.into()), ("names", names.into())])
 }
 
 /// `{ size, hits, misses, staleServed, inflightJoined }`.
@@ -366,20 +337,6 @@ pub(crate) fn resolve_stats_to_js(s: crate::resolve::cache::CacheStats) -> JsVal
         ("staleServed", number(s.stale_served)),
         ("inflightJoined", number(s.inflight_joined)),
     ])
-}
-
-/// Names found in text as `[{ name, start, end }]`.
-pub(crate) fn found_names_to_js(found: Vec<crate::resolve::resolver::FoundName>) -> js_sys::Array {
-    found
-        .into_iter()
-        .map(|f| {
-            object(&[
-                ("name", f.name.into()),
-                ("start", number(f.start as u64)),
-                ("end", number(f.end as u64)),
-            ])
-        })
-        .collect()
 }
 
 #[wasm_bindgen(typescript_custom_section)]

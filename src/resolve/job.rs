@@ -11,6 +11,7 @@
 //! until [`Job::is_done`].
 
 use std::collections::{BTreeMap, VecDeque};
+use std::sync::Arc;
 
 use alloy_primitives::{hex, Address, U256};
 use alloy_sol_types::SolCall;
@@ -351,7 +352,7 @@ struct Round {
 
 /// A set of queries in flight. See the [module docs](self).
 pub struct Job {
-    config: JobConfig,
+    config: Arc<JobConfig>,
     queries: Vec<(Query, Stage)>,
     round: Round,
     transmits: VecDeque<JobTransmit>,
@@ -360,8 +361,10 @@ pub struct Job {
 }
 
 impl Job {
-    /// A job for `queries`; events carry their indices.
-    pub fn new(queries: Vec<Query>, config: JobConfig) -> Self {
+    /// A job for `queries`; events carry their indices. `config` may be shared (an
+    /// `Arc<JobConfig>`): a resolver hands the same settings to every job without copying
+    /// them.
+    pub fn new(queries: Vec<Query>, config: impl Into<Arc<JobConfig>>) -> Self {
         let queries = queries
             .into_iter()
             .map(|q| {
@@ -379,7 +382,7 @@ impl Job {
             .collect::<Vec<_>>();
         let needs = queries.iter().map(|(q, _)| first_needs(q)).collect();
         let mut job = Self {
-            config,
+            config: config.into(),
             queries,
             round: Round {
                 planners: Vec::new(),
@@ -525,8 +528,9 @@ impl Job {
         self.collect();
     }
 
+    /// After an answer: the planners' next requests, then one [`collect`](Self::collect)
+    /// (which `drain_planners` ends with).
     fn after_input(&mut self) {
-        self.collect();
         self.drain_planners();
     }
 
@@ -645,7 +649,7 @@ impl Job {
     ) -> Result<Vec<Need>, Result<Option<String>, ResolveError>> {
         let allow_http = self.config.plan.dangerous_allow_http_localhost;
         let base_l2 = self.config.base_l2_resolver;
-        let gateways = self.config.gateways.clone();
+        let gateways = &self.config.gateways;
         let (query, stage) = &mut self.queries[index];
         // The first reply decides the stage; later ones (avatar metadata) stay in `replies`.
         let first = (!replies.is_empty()).then(|| replies.remove(0));
@@ -716,7 +720,7 @@ impl Job {
                             _ => None,
                         };
                         let Some(nft) = parse_nft(&record) else {
-                            return Err(Ok(resolve_uri(&record, &gateways, allow_http)));
+                            return Err(Ok(resolve_uri(&record, gateways, allow_http)));
                         };
                         let Some(owner) = owner else {
                             return Err(Ok(None));
@@ -791,19 +795,17 @@ impl Job {
                             let id = hex::encode(token_id.to_be_bytes::<32>());
                             uri = uri.replace("{id}", &id);
                         }
-                        let Some(url) = resolve_uri(&uri, &gateways, allow_http) else {
+                        let Some(url) = resolve_uri(&uri, gateways, allow_http) else {
                             return Err(Ok(None));
                         };
                         match data_uri_body(&url) {
-                            Some(body) => Err(Ok(metadata_image(&body, &gateways, allow_http))),
+                            Some(body) => Err(Ok(metadata_image(&body, gateways, allow_http))),
                             None if url.starts_with("data:") => Err(Ok(None)),
                             None => Ok(vec![Need::Get(url)]),
                         }
                     }
                     AvatarStep::Metadata => match first {
-                        Replied::Body(body) => {
-                            Err(Ok(metadata_image(&body, &gateways, allow_http)))
-                        }
+                        Replied::Body(body) => Err(Ok(metadata_image(&body, gateways, allow_http))),
                         _ => Err(Ok(None)),
                     },
                 }

@@ -1,5 +1,5 @@
-//! The ENS resolver (issue 5). So far: ENSIP-15 name normalization, the contract ABIs and
-//! the sans-IO resolution planner.
+//! The ENS resolver (issue 5): ENSIP-15 name normalization, the contract ABIs and the
+//! sans-IO resolution core.
 //!
 //! - [`normalize`]: the ENSIP-15 form of a name, to hash ([`crate::eth::namehash`]) and
 //!   compare; [`beautify`]: the form to display.
@@ -12,6 +12,8 @@
 //! - [`job`]: multi-step queries across chains (Base reverse with the L2 fallback, ENSIP-12
 //!   avatars with NFT ownership) as one sans-IO job, plus the retry and redirect policies.
 //! - [`resolver`]: the cache in front of jobs, coalescing tickets, names in chat text.
+//!   Its IO driver, the async API (`resolve_address`, `lookup_name`, `resolve_many`, …),
+//!   is `platform::resolver::Resolver` (wasm32: `fetch` through gloo-net).
 //! - [`ResolveError`]: every failure, with a stable code.
 //!
 //! Normalization tables are generated at build time from the published spec

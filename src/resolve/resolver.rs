@@ -1,7 +1,7 @@
 //! The resolver's front: what a caller asks ([`Request`]), the cache in front of the
-//! [`Job`]s, names in chat text, and display names. Still sans-IO: the driver (`pkg/
-//! resolver.js`) performs the job's requests and hands the finished job back to
-//! [`Resolver::settle`].
+//! [`Job`]s, names in chat text, and display names. Still sans-IO: the driver
+//! (`crate::platform::resolver` on wasm32) performs the job's requests and hands the
+//! finished job back to [`Resolver::settle`].
 //!
 //! The order for each lookup: [`Resolver::begin`] answers from the cache
 //! ([`Begin::Fresh`], [`Begin::Stale`]), joins an identical lookup in flight
@@ -11,6 +11,7 @@
 //! outcome. Errors are never cached.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use alloy_primitives::Address;
 
@@ -20,7 +21,7 @@ use super::job::{Job, JobConfig, NameChain, Query};
 use crate::eth::{parse_address, shorten_address, EthError};
 
 /// What a caller asks, before normalization.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Request {
     /// `resolveAddress(identifier, { coinType })`.
     Address {
@@ -133,15 +134,14 @@ pub enum Begin {
 
 /// The resolver's state: settings, the cache and the lookups in flight.
 pub struct Resolver {
-    config: JobConfig,
+    config: Arc<JobConfig>,
     cache: Cache<String>,
     tickets: BTreeMap<u32, (Query, CacheKey)>,
     leads: BTreeMap<CacheKey, u32>,
     next_ticket: u32,
-    /// Identifiers as typed → their cache key, per coin type, so that a cache hit skips
-    /// normalization (bounded like the cache; cleared when full).
-    aliases: HashMap<u64, HashMap<String, CacheKey>>,
-    alias_count: usize,
+    /// Requests as typed → their cache key, so that a cache hit skips normalization and
+    /// address parsing, for every kind (bounded like the cache; cleared when full).
+    aliases: HashMap<Request, CacheKey>,
     max_aliases: usize,
 }
 
@@ -149,13 +149,12 @@ impl Resolver {
     /// A resolver with these job and cache settings.
     pub fn new(config: JobConfig, cache: CacheConfig) -> Self {
         Self {
-            config,
+            config: Arc::new(config),
             cache: Cache::new(cache),
             tickets: BTreeMap::new(),
             leads: BTreeMap::new(),
             next_ticket: 1,
             aliases: HashMap::new(),
-            alias_count: 0,
             max_aliases: cache.max_entries,
         }
     }
@@ -165,46 +164,46 @@ impl Resolver {
     /// Errors: [`RequestError::Address`] (`InvalidAddress`, `InvalidAddressChecksum`),
     /// [`RequestError::Resolve`] (`InvalidName`).
     pub fn begin(&mut self, request: Request, now_ms: u64) -> Result<Begin, RequestError> {
-        let alias = match &request {
-            Request::Address {
-                identifier,
-                coin_type,
-            } => {
-                let known = self
-                    .aliases
-                    .get(coin_type)
-                    .and_then(|m| m.get(identifier.as_str()));
-                if let Some(key) = known {
-                    if let Cached::Fresh(value) = self.cache.peek_fresh(key, now_ms) {
-                        return Ok(Begin::Fresh(value));
-                    }
-                }
-                Some((identifier.clone(), *coin_type))
-            }
-            _ => None,
-        };
-        let prepared = prepare(request)?;
-        if let (Some((identifier, coin_type)), Prepared::Query(_, key)) = (alias, &prepared) {
-            if self.alias_count >= self.max_aliases {
-                self.aliases.clear();
-                self.alias_count = 0;
-            }
-            let map = self.aliases.entry(coin_type).or_default();
-            if map.insert(identifier, key.clone()).is_none() {
-                self.alias_count += 1;
+        if let Some(key) = self.aliases.get(&request) {
+            if let Cached::Fresh(value) = self.cache.peek_fresh(key, now_ms) {
+                return Ok(Begin::Fresh(value));
             }
         }
-        let (query, key) = match prepared {
+        let (query, key) = match prepare(request.clone())? {
             Prepared::Answered(value) => return Ok(Begin::Fresh(value)),
             Prepared::Query(query, key) => (query, key),
         };
+        if !self.aliases.contains_key(&request) {
+            if self.aliases.len() >= self.max_aliases {
+                self.aliases.clear();
+            }
+            self.aliases.insert(request, key.clone());
+        }
+        Ok(self.begin_query(query, key, now_ms))
+    }
+
+    /// [`begin`](Self::begin) for the address of a name [`find_names`] found: the name is
+    /// normalized already, so it is not normalized again.
+    pub fn begin_found(&mut self, found: &FoundName, coin_type: u64, now_ms: u64) -> Begin {
+        let key = CacheKey::Forward {
+            name: found.name.clone(),
+            coin_type,
+        };
+        let query = Query::Address {
+            name: found.name.clone(),
+            coin_type,
+        };
+        self.begin_query(query, key, now_ms)
+    }
+
+    fn begin_query(&mut self, query: Query, key: CacheKey, now_ms: u64) -> Begin {
         match self.cache.get(&key, now_ms) {
-            Cached::Fresh(value) => Ok(Begin::Fresh(value)),
-            Cached::Stale(value) => Ok(Begin::Stale(value, self.start(query, key))),
-            Cached::Miss => Ok(match self.start(query, key.clone()) {
+            Cached::Fresh(value) => Begin::Fresh(value),
+            Cached::Stale(value) => Begin::Stale(value, self.start(query, key)),
+            Cached::Miss => match self.start(query, key.clone()) {
                 Some(ticket) => Begin::Lead(ticket),
                 None => Begin::Joined(self.leads.get(&key).copied().unwrap_or(0)),
-            }),
+            },
         }
     }
 
@@ -416,11 +415,15 @@ pub fn display_name(address: Address, name: Option<&str>) -> String {
     shorten_address(&address.to_checksum(None)).unwrap_or_default()
 }
 
-/// Resolver options as JSON (the `Resolver` constructor's options without the endpoints
-/// and functions), camelCase; every field optional.
+/// Resolver options as JSON (the `Resolver` constructor's options without its functions
+/// and store, chains by id), camelCase; every field optional.
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct OptionsJson {
+    rpc: Option<BTreeMap<String, Vec<String>>>,
+    /// A JS number: fractions and out-of-range values are clamped, as `AbortSignal.timeout`'s
+    /// own conversion would.
+    timeout_ms: Option<f64>,
     universal_resolver: Option<String>,
     multicall: Option<BTreeMap<String, String>>,
     chains: Option<Vec<u64>>,
@@ -466,6 +469,33 @@ pub struct Options {
     pub cache: CacheConfig,
     /// RPC retry policy.
     pub retry: super::job::RetryConfig,
+    /// JSON-RPC endpoints by chain id, tried in order (a driver needs mainnet's).
+    pub rpc: BTreeMap<u64, Vec<String>>,
+    /// Per-request timeout in ms, body included (default 10,000).
+    pub timeout_ms: u32,
+}
+
+/// The default per-request timeout of a driver, in ms.
+pub const DEFAULT_TIMEOUT_MS: u32 = 10_000;
+
+impl Default for Options {
+    /// No endpoints; every other setting its default.
+    fn default() -> Self {
+        Self {
+            job: JobConfig::default(),
+            cache: CacheConfig::default(),
+            retry: super::job::RetryConfig::default(),
+            rpc: BTreeMap::new(),
+            timeout_ms: DEFAULT_TIMEOUT_MS,
+        }
+    }
+}
+
+fn chain_id(text: &str, what: &str) -> Result<u64, ResolveError> {
+    text.parse()
+        .map_err(|_| ResolveError::InvalidResolverOptions {
+            what: format!("{what}: chain id {text:?}"),
+        })
 }
 
 fn option_address(text: &str, what: &str) -> Result<Address, ResolveError> {
@@ -485,15 +515,21 @@ pub fn parse_options(json: &str) -> Result<Options, ResolveError> {
     let mut job = JobConfig::default();
     let mut cache = CacheConfig::default();
     let mut retry = super::job::RetryConfig::default();
+    let mut rpc = BTreeMap::new();
+    for (chain, urls) in raw.rpc.unwrap_or_default() {
+        let urls: Vec<String> = urls.into_iter().filter(|u| !u.is_empty()).collect();
+        if !urls.is_empty() {
+            rpc.insert(chain_id(&chain, "rpc")?, urls);
+        }
+    }
+    if !rpc.is_empty() {
+        job.chains = rpc.keys().copied().collect();
+    }
     if let Some(ur) = raw.universal_resolver {
         job.plan.universal_resolver = option_address(&ur, "universalResolver")?;
     }
     for (chain, address) in raw.multicall.unwrap_or_default() {
-        let id: u64 = chain
-            .parse()
-            .map_err(|_| ResolveError::InvalidResolverOptions {
-                what: format!("multicall: chain id {chain:?}"),
-            })?;
+        let id = chain_id(&chain, "multicall")?;
         let address = option_address(&address, "multicall")?;
         if id == super::job::CHAIN_MAINNET {
             job.plan.multicall = address;
@@ -531,7 +567,28 @@ pub fn parse_options(json: &str) -> Result<Options, ResolveError> {
         retry.max_delay_ms = r.max_delay_ms.unwrap_or(retry.max_delay_ms);
     }
     job.plan.dangerous_allow_http_localhost = raw.dangerously_allow_http_localhost.unwrap_or(false);
-    Ok(Options { job, cache, retry })
+    Ok(Options {
+        job,
+        cache,
+        retry,
+        rpc,
+        timeout_ms: raw.timeout_ms.map_or(DEFAULT_TIMEOUT_MS, |ms| {
+            ms.clamp(0.0, f64::from(u32::MAX)) as u32
+        }),
+    })
+}
+
+/// The chain of a primary name by its JS name: `mainnet` (or empty) or `base`.
+///
+/// Errors: [`ResolveError::InvalidResolverOptions`] for another name.
+pub fn parse_chain(name: &str) -> Result<NameChain, ResolveError> {
+    match name {
+        "" | "mainnet" => Ok(NameChain::Mainnet),
+        "base" => Ok(NameChain::Base),
+        other => Err(ResolveError::InvalidResolverOptions {
+            what: format!("chain {other:?} (mainnet or base)"),
+        }),
+    }
 }
 
 /// Builds a [`Request`] from the JS API's arguments: `kind` is `address` (`a` the
@@ -547,15 +604,7 @@ pub fn request(kind: &str, a: &str, b: &str, coin_type: u64) -> Result<Request, 
         },
         "name" => Request::Name {
             address: a.into(),
-            chain: match b {
-                "" | "mainnet" => NameChain::Mainnet,
-                "base" => NameChain::Base,
-                other => {
-                    return Err(ResolveError::InvalidResolverOptions {
-                        what: format!("chain {other:?} (mainnet or base)"),
-                    })
-                }
-            },
+            chain: parse_chain(b)?,
         },
         "text" => Request::Text {
             name: a.into(),
@@ -670,6 +719,65 @@ mod tests {
         // Nothing was cached: the same lookups lead again.
         assert!(matches!(r.begin(req("alice.eth"), 3), Ok(Begin::Lead(_))));
         assert!(matches!(r.begin(req("bob.eth"), 3), Ok(Begin::Lead(_))));
+    }
+
+    #[test]
+    fn every_kind_hits_the_cache_as_typed_and_found_names_share_lookups() {
+        let mut r = Resolver::new(JobConfig::default(), CacheConfig::default());
+        let text = |name: &str| Request::Text {
+            name: name.into(),
+            key: "url".into(),
+        };
+        let Ok(Begin::Lead(t)) = r.begin(text("Alice.eth"), 0) else {
+            panic!()
+        };
+        // Another spelling of the same name joins the lookup (same cache key).
+        assert_eq!(r.begin(text("ALICE.eth"), 0), Ok(Begin::Joined(t)));
+        r.cancel(&[t]);
+        let found = &find_names("pay Alice.eth now")[0];
+        let Begin::Lead(t) = r.begin_found(found, 60, 0) else {
+            panic!()
+        };
+        let typed = Request::Address {
+            identifier: "alice.ETH".into(),
+            coin_type: 60,
+        };
+        assert_eq!(r.begin(typed.clone(), 0), Ok(Begin::Joined(t)));
+        // Every request as typed remembers its key: answered from the cache on the alias path.
+        assert_eq!(
+            r.aliases.get(&text("ALICE.eth")),
+            Some(&CacheKey::Text {
+                name: "alice.eth".into(),
+                key: "url".into()
+            })
+        );
+        assert!(r.aliases.contains_key(&typed));
+    }
+
+    #[test]
+    fn options_take_endpoints_by_chain_and_a_timeout() {
+        let o = parse_options(
+            r#"{"rpc":{"1":["https://a.example","","https://b.example"],"8453":[]},"timeoutMs":500}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            o.rpc.get(&1).map(Vec::len),
+            Some(2),
+            "empty URLs are dropped"
+        );
+        assert_eq!(
+            o.job.chains,
+            [1],
+            "a chain without endpoints is not supported"
+        );
+        assert_eq!(o.timeout_ms, 500);
+        let fraction = parse_options(r#"{"timeoutMs":1500.5}"#).unwrap();
+        assert_eq!(fraction.timeout_ms, 1500);
+        assert_eq!(parse_options("{}").unwrap(), Options::default());
+        assert!(matches!(
+            parse_options(r#"{"rpc":{"main":["https://a.example"]}}"#),
+            Err(ResolveError::InvalidResolverOptions { .. })
+        ));
     }
 
     #[test]

@@ -232,3 +232,22 @@ test('malicious answers: redirect loops, endless bodies, truncated or huge RPC b
   assert.equal(r.getCacheStats().size, 0);
   assert.equal(await r.resolveAddress('alice.eth'), env.accounts.alice); // nothing poisoned
 });
+
+test('a caller-supplied fetch sends every request: RPC, gateway, redirect', async () => {
+  const urls = [];
+  const r = fresh({
+    fetch: (input, init) => {
+      urls.push(typeof input === 'string' ? input : input.url);
+      return fetch(input, init);
+    },
+  });
+  env.mainnet.reset();
+  const before = env.gateway.requests;
+  assert.equal(await r.resolveAddress('carol.offchain.eth'), env.accounts.carol);
+  const gateway = env.gateway.requests - before;
+  assert.ok(gateway >= 2, 'the gateway redirect (/r/) and its target (/g/)');
+  assert.equal(urls.length, env.mainnet.count + gateway);
+  assert.ok(urls.some((u) => u.startsWith(env.mainnet.url)));
+  assert.ok(urls.some((u) => u.startsWith(`${env.gateway.origin}/r/`)));
+  assert.ok(urls.some((u) => u.startsWith(`${env.gateway.origin}/g/`)));
+});

@@ -63,43 +63,6 @@ fn ensip12_uris_and_nfts() {
     );
 }
 
-#[test]
-fn unsupported_chain_finishes_without_requests() {
-    let config = JobConfig {
-        chains: vec![],
-        ..JobConfig::default()
-    };
-    let mut job = Job::new(
-        vec![Query::Name {
-            address: Address::ZERO,
-            chain: NameChain::Base,
-        }],
-        config,
-    );
-    // The first round asks mainnet; answer "no primary name".
-    let Some(JobTransmit::Rpc { id, chain_id, .. }) = job.poll_transmit() else {
-        panic!()
-    };
-    assert_eq!(chain_id, CHAIN_MAINNET);
-    job.handle_rpc_failure(
-        id,
-        ResolveError::RpcUnavailable {
-            chain_id: 1,
-            status: Some(503),
-        },
-    );
-    let (index, outcome) = job.poll_event().unwrap();
-    assert_eq!(index, 0);
-    assert_eq!(
-        outcome,
-        Err(ResolveError::RpcUnavailable {
-            chain_id: 1,
-            status: Some(503)
-        })
-    );
-    assert!(job.is_done());
-}
-
 mod flows {
     //! Whole jobs against a simulated node: requests decoded with `sol!`, real encodings back.
 
@@ -199,6 +162,38 @@ mod flows {
         assert_eq!(index, 0);
         assert!(job.is_done());
         outcome.unwrap()
+    }
+
+    #[test]
+    fn unsupported_chain_finishes_without_requests() {
+        // Base has no endpoint: the L2 fallback's chain is unsupported.
+        let mut job = Job::new(
+            vec![Query::Name {
+                address: DANA,
+                chain: NameChain::Base,
+            }],
+            JobConfig {
+                chains: vec![CHAIN_MAINNET],
+                ..config()
+            },
+        );
+        // The first round asks mainnet (ENSIP-19): no primary name there.
+        let (id, chain, _) = batch(&mut job);
+        assert_eq!(chain, CHAIN_MAINNET);
+        let no_name = (String::new(), Address::ZERO, Address::ZERO).abi_encode_params();
+        answer(&mut job, id, vec![(true, no_name)]);
+        // The fallback needs Base: no request, the typed error.
+        assert_eq!(job.poll_transmit(), None);
+        assert_eq!(
+            job.poll_event(),
+            Some((
+                0,
+                Err(ResolveError::UnsupportedChain {
+                    chain_id: CHAIN_BASE
+                })
+            ))
+        );
+        assert!(job.is_done());
     }
 
     #[test]
