@@ -77,18 +77,25 @@ fn rank(kind: SensitiveKind) -> u8 {
 
 fn resolve(mut found: Vec<Finding>) -> Vec<Finding> {
     found.sort_by_key(|f| (f.start, std::cmp::Reverse(f.end)));
-    let mut out: Vec<Finding> = Vec::with_capacity(found.len());
-    for f in found {
-        match out.last_mut() {
+    // In place: the first `kept` are the findings so far, the last of them the one a
+    // finding may overlap (`kept <= i` throughout).
+    let mut kept: usize = 0;
+    for i in 0..found.len() {
+        let f = found[i];
+        match kept.checked_sub(1).map(|last| &mut found[last]) {
             Some(last) if f.start < last.end => {
                 if rank(f.kind) > rank(last.kind) {
                     *last = f;
                 }
             }
-            _ => out.push(f),
+            _ => {
+                found[kept] = f;
+                kept += 1;
+            }
         }
     }
-    out
+    found.truncate(kept);
+    found
 }
 
 struct Scanner<'t> {
