@@ -209,6 +209,14 @@ pub(crate) fn ascii_cue(token: &[u8]) -> Option<Cue> {
         .map(|&(_, c)| c)
 }
 
+/// Whether a word starting with `b` can be a cue or the start of one ([`ascii_cue`],
+/// [`starts_text_cue`]): one test that most words fail.
+pub(crate) fn may_start_cue(b: u8) -> bool {
+    const FIRSTS: u32 = first_letters(ASCII_CUES) | first_letters(TEXT_CUES);
+    let first = (b | 0x20).wrapping_sub(b'a');
+    first < 26 && FIRSTS & 1 << first != 0
+}
+
 /// The ASCII letters each text cue starts with, as the one token the scanner sees first
 /// (`mot` of "mot de passe", `contrase` of "contraseña"); empty for other scripts.
 const TEXT_CUE_HEADS: [&[u8]; TEXT_CUES.len()] = ascii_heads();
@@ -557,6 +565,18 @@ mod tests {
             assert!(text_cue_at(text, 0).is_some(), "{text}");
         }
         assert!(!starts_text_cue(b"how"));
+        for &(cue, _) in ASCII_CUES.iter().chain(TEXT_CUES) {
+            let first = cue.as_bytes()[0];
+            assert!(
+                !first.is_ascii_alphabetic() || may_start_cue(first),
+                "{cue}"
+            );
+        }
+        for word in ["the", "gm", "bridge", "Rabby", "your"] {
+            let tok = word.as_bytes();
+            assert!(!may_start_cue(tok[0]));
+            assert!(ascii_cue(tok).is_none() && !starts_text_cue(tok));
+        }
         assert!(!starts_text_cue(b"motto"));
     }
 

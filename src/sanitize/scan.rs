@@ -77,18 +77,25 @@ fn rank(kind: SensitiveKind) -> u8 {
 
 fn resolve(mut found: Vec<Finding>) -> Vec<Finding> {
     found.sort_by_key(|f| (f.start, std::cmp::Reverse(f.end)));
-    let mut out: Vec<Finding> = Vec::with_capacity(found.len());
-    for f in found {
-        match out.last_mut() {
+    // In place: the first `kept` are the findings so far, the last of them the one a
+    // finding may overlap (`kept <= i` throughout).
+    let mut kept: usize = 0;
+    for i in 0..found.len() {
+        let f = found[i];
+        match kept.checked_sub(1).map(|last| &mut found[last]) {
             Some(last) if f.start < last.end => {
                 if rank(f.kind) > rank(last.kind) {
                     *last = f;
                 }
             }
-            _ => out.push(f),
+            _ => {
+                found[kept] = f;
+                kept += 1;
+            }
         }
     }
-    out
+    found.truncate(kept);
+    found
 }
 
 struct Scanner<'t> {
@@ -175,6 +182,52 @@ impl<'t> Scanner<'t> {
     }
 
     fn run(&mut self) {
+        if self.kinds.is_empty() {
+            return;
+        }
+        let bytes = self.bytes;
+        let mut i = 0;
+        while i < bytes.len() {
+            let class = CLASS[usize::from(bytes[i])];
+            if class == 0 {
+                i += 1; // spaces and ASCII punctuation: nothing starts here
+                continue;
+            }
+            if class & SPECIAL == 0 {
+                // Most of a chat is short words between single spaces: straight to `word`,
+                // which is what `token` does with them after its checks for longer tokens.
+                if let Some(end) = short_word_end(bytes, i) {
+                    // Without a cue's first letter, all `word` can do is count it for seed
+                    // phrases: done here, without the call.
+                    i = if password::may_start_cue(bytes[i]) {
+                        self.word(i, end).max(end)
+                    } else {
+                        if end - i >= 3 {
+                            self.seed_word(i, end);
+                        }
+                        end
+                    };
+                } else {
+                    let (end, shared) = token_at(bytes, i);
+                    i = self.token(i, end, shared).max(end);
+                }
+            } else if bytes[i] == b'@' {
+                i = self.at_sign(i);
+            } else {
+                i = self.wide_char(i);
+            }
+            if self.done() {
+                return;
+            }
+        }
+        self.seed.flush(self.text, &mut self.phrases);
+        self.emit_phrases();
+    }
+
+    /// [`run`](Self::run) as it was before its shortcut past words without a cue's first
+    /// letter: every word through `word`. Kept to test that both find exactly the same.
+    #[cfg(test)]
+    fn run_reference(&mut self) {
         if self.kinds.is_empty() {
             return;
         }
@@ -315,13 +368,21 @@ impl<'t> Scanner<'t> {
                 }
             }
         }
-        if self.kinds.contains(SensitiveKind::SeedPhrase) && (3..=8).contains(&tok.len()) {
+        if (3..=8).contains(&tok.len()) {
+            self.seed_word(start, end);
+        }
+        end
+    }
+
+    /// Counts the word `start..end` (3–8 ASCII letters) for seed phrases.
+    #[inline]
+    fn seed_word(&mut self, start: usize, end: usize) {
+        if self.kinds.contains(SensitiveKind::SeedPhrase) {
             self.seed.push(self.text, start, end, &mut self.phrases);
             if !self.phrases.is_empty() {
                 self.emit_phrases();
             }
         }
-        end
     }
 
     fn emit_phrases(&mut self) {
@@ -360,6 +421,150 @@ impl<'t> Scanner<'t> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `scan` and `contains_sensitive_data` through the reference walk.
+    fn bytewise(text: &str, kinds: KindSet, first_only: bool) -> Vec<Finding> {
+        let mut scanner = Scanner::new(text, kinds, first_only);
+        scanner.run_reference();
+        if first_only {
+            return scanner.out;
+        }
+        resolve(scanner.out)
+    }
+
+    /// The scanner finds exactly what the reference walk finds, for every kind set.
+    fn same(text: &str) {
+        for bits in [
+            0x7f,
+            KindSet::SENSITIVE.bits().into(),
+            0x01,
+            0x02,
+            0x04,
+            0x08,
+            0x10,
+            0x20,
+            0x40,
+            0x5a,
+        ] {
+            let kinds = KindSet::from_bits(bits);
+            let options = ScanOptions { kinds };
+            assert_eq!(
+                scan(text, &options),
+                bytewise(text, kinds, false),
+                "{text:?} {bits:#x}"
+            );
+            assert_eq!(
+                contains_sensitive_data(text, kinds),
+                !bytewise(text, kinds, true).is_empty(),
+                "{text:?} {bits:#x}"
+            );
+        }
+    }
+
+    const PIECES: &[&str] = &[
+        "password", "pw", "PIN", "passcode", "pass", " is ", ": ", "=", "->", " ", "  ", "\n",
+        ",", ".", "'", "\"", "“", "(", ")", "[", "@", "0x", "#", "-", "_", "*", "…", "hunter2",
+        "Tiger!1024", "4111", "1111", "4111 1111 1111 1111", "4111-1111-1111-1111",
+        "378282246310005", "5", "0", "9", "order #", "abandon", "about", "zoo", "wrong",
+        "legal", "winner", "thank", "year", "wave", "sausage", "worth", "useful", "title",
+        "yellow", "a", "to", "the", "1.", "2)", "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about",
+        "legal winner thank year wave sausage worth useful legal winner thank yellow",
+        "4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318",
+        "5aaeb6053f3e94c9b9a09f33669435e7ef1beaed", "5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed",
+        "private key ", "tx ", "🔑", "私钥", "密码", "mot de passe", "contraseña", "mật khẩu",
+        "alice", "example.com", "bob@mail.example.org",
+        "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", "AKIAIOSFODNN7EXAMPLE",
+        "AIzaSyDaGmWKa4JsXZ-HjGw7ISLn_3namBGewQe",
+        "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", "xoxb-", "sk_live_", "sk-",
+        "5HueCGU8rMjxEXxiPuD5BDku4MkFqeZyd4dZ1jvhTVqvbTLvyTJ",
+        "KwdMAjGmerYanjeui5SHS7JkmpZvVipYvB2LJGU1ZxJwYvP98617",
+        "[REDACTED:password]", "[REDACTED:", "****", "🦊", "中文", "é", "\u{a0}", "、", "•",
+        "\t", "abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
+    ];
+
+    #[test]
+    fn shortcut_matches_reference_on_generated_texts() {
+        let mut x = 0x5EED_2026_u64;
+        let mut next = move |n: usize| {
+            x ^= x >> 12;
+            x ^= x << 25;
+            x ^= x >> 27;
+            (x.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 33) as usize % n
+        };
+        for round in 0..6_000 {
+            let mut text = String::new();
+            let pieces = 1 + next(if round % 10 == 0 { 120 } else { 30 });
+            for _ in 0..pieces {
+                if next(8) == 0 {
+                    // A random printable ASCII or Latin-1 character.
+                    let c = char::from_u32(0x20 + next(0xe0) as u32).unwrap_or(' ');
+                    text.push(c);
+                } else {
+                    text.push_str(PIECES[next(PIECES.len())]);
+                }
+            }
+            same(&text);
+        }
+    }
+
+    #[test]
+    fn shortcut_matches_reference_on_adversarial_texts() {
+        let words =
+            "abandon ability able about above absent absorb abstract absurd abuse access accident ";
+        for unit in [
+            "0x",
+            "7",
+            "a3f9",
+            words,
+            "5Kb8kLf9zgWQnogidDA76MzPL6TsZZY36hWXMssSzNydYXYB9KF",
+            "4111 ",
+            "pw:",
+            "sk-",
+            "a@b.",
+            "[REDACTED:",
+            "é",
+            "abcdefg ",
+            "x",
+            "@",
+        ] {
+            for len in [1, 63, 64, 65, 127, 128, 129, 3000] {
+                let text: String = unit.repeat(len / unit.len() + 1);
+                let mut cut = len.min(text.len());
+                while !text.is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                same(&text[..cut]);
+                // Shifted against the 64-byte windows.
+                for pad in 1..4 {
+                    same(&format!("{}{}", " ".repeat(pad), &text[..cut]));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn shortcut_matches_reference_on_the_corpus() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../shared/corpus/sanitizer-dev.jsonl"
+        );
+        let Ok(data) = std::fs::read_to_string(path) else {
+            return; // the corpus lives outside the repository
+        };
+        let texts: Vec<String> = data
+            .lines()
+            .filter_map(|l| {
+                let start = l.find("\"text\": \"")? + 9;
+                let end = l.find("\", \"spans\"")?;
+                l.get(start..end).map(|t| t.replace("\\n", "\n"))
+            })
+            .collect();
+        assert!(texts.len() > 100);
+        for t in &texts {
+            same(t);
+        }
+        same(&texts.join("\n"));
+    }
 
     #[test]
     fn marker_window_fits_every_kind_name() {

@@ -115,8 +115,13 @@ pub(crate) struct SeedRun {
 /// Whether the text between two words keeps them in one phrase: whitespace, list
 /// separators (`,` `;` `-` `|` `/` `•` `、`) and list numbering (`1.`, `2)`, `(3)`, `#4`),
 /// nothing else, and not a lot of it.
+#[inline]
 fn joins(gap: &str) -> bool {
-    if gap.is_empty() || gap.len() > 16 {
+    // Most breaks are a short word between two longer ones: a letter right after a space.
+    if gap.is_empty()
+        || gap.len() > 16
+        || gap.as_bytes().get(1).is_some_and(u8::is_ascii_alphabetic)
+    {
         return false;
     }
     let mut prev = ' ';
@@ -139,6 +144,7 @@ fn joins(gap: &str) -> bool {
 impl SeedRun {
     /// Adds a word-shaped token at `start..end`; appends to `found` the phrases
     /// completed by a break before it, as `(start, end, word count)`.
+    #[inline]
     pub(crate) fn push(
         &mut self,
         text: &str,
@@ -151,7 +157,11 @@ impl SeedRun {
             // Fast path: one space, the usual gap between words.
             let one_space = start == last_end + 1 && text.as_bytes().get(last_end) == Some(&b' ');
             if !one_space && !joins(text.get(last_end..start).unwrap_or("")) {
-                self.flush(text, found);
+                if self.count >= 12 {
+                    self.flush(text, found);
+                } else {
+                    self.count = 0; // what `flush` does with a short run, without the call
+                }
             }
         }
         if self.count == 0 {
