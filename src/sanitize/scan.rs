@@ -182,6 +182,18 @@ impl<'t> Scanner<'t> {
     }
 
     fn run(&mut self) {
+        self.walk(true);
+    }
+
+    /// [`run`](Self::run) as it was before its shortcut past words without a cue's first
+    /// letter (every word through `word`): kept to test that both find exactly the same.
+    #[cfg(test)]
+    fn run_reference(&mut self) {
+        self.walk(false);
+    }
+
+    /// The walk; `shortcut` lets words without a cue's first letter skip `word`.
+    fn walk(&mut self, shortcut: bool) {
         if self.kinds.is_empty() {
             return;
         }
@@ -199,7 +211,7 @@ impl<'t> Scanner<'t> {
                 if let Some(end) = short_word_end(bytes, i) {
                     // Without a cue's first letter, all `word` can do is count it for seed
                     // phrases: done here, without the call.
-                    i = if password::may_start_cue(bytes[i]) {
+                    i = if !shortcut || password::may_start_cue(bytes[i]) {
                         self.word(i, end).max(end)
                     } else {
                         if end - i >= 3 {
@@ -207,43 +219,6 @@ impl<'t> Scanner<'t> {
                         }
                         end
                     };
-                } else {
-                    let (end, shared) = token_at(bytes, i);
-                    i = self.token(i, end, shared).max(end);
-                }
-            } else if bytes[i] == b'@' {
-                i = self.at_sign(i);
-            } else {
-                i = self.wide_char(i);
-            }
-            if self.done() {
-                return;
-            }
-        }
-        self.seed.flush(self.text, &mut self.phrases);
-        self.emit_phrases();
-    }
-
-    /// [`run`](Self::run) as it was before its shortcut past words without a cue's first
-    /// letter: every word through `word`. Kept to test that both find exactly the same.
-    #[cfg(test)]
-    fn run_reference(&mut self) {
-        if self.kinds.is_empty() {
-            return;
-        }
-        let bytes = self.bytes;
-        let mut i = 0;
-        while i < bytes.len() {
-            let class = CLASS[usize::from(bytes[i])];
-            if class == 0 {
-                i += 1; // spaces and ASCII punctuation: nothing starts here
-                continue;
-            }
-            if class & SPECIAL == 0 {
-                // Most of a chat is short words between single spaces: straight to `word`,
-                // which is what `token` does with them after its checks for longer tokens.
-                if let Some(end) = short_word_end(bytes, i) {
-                    i = self.word(i, end).max(end);
                 } else {
                     let (end, shared) = token_at(bytes, i);
                     i = self.token(i, end, shared).max(end);
