@@ -25,7 +25,7 @@ pub use rules::{
 pub use store::{Appended, MemoryStore, RelayStore};
 
 use super::event::ConnId;
-use super::frame::{self, ErrorFrame, Frame, Publish, Topic, DEFAULT_MAX_FRAME_SIZE};
+use super::frame::{self, ErrorFrame, Frame, MessageId, Publish, Topic, DEFAULT_MAX_FRAME_SIZE};
 
 /// The relay's limits.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,6 +103,23 @@ struct Connection {
     bucket: TokenBucket,
     /// Writes are refused until then (ms), after a refusal; see `on_frame`.
     limited_until: u64,
+    /// After a refused publish: the id of its first message. The client resends from the
+    /// refused frame on, so until that id comes first again every write is refused; see
+    /// `on_frame`.
+    resume_from: Option<MessageId>,
+}
+
+/// How long after a pause the relay waits for the refused publish to come back before it
+/// accepts writes in any order again (a client that gave up on that message).
+const RESUME_GRACE_MS: u64 = 5_000;
+
+/// The id of the first message a write frame carries, if it is a publish.
+fn first_publish_id(frame: &Frame) -> Option<MessageId> {
+    match frame {
+        Frame::Publish(publish) => Some(publish.id),
+        Frame::PublishBatch(batch) => batch.first().map(|p| p.id),
+        _ => None,
+    }
 }
 
 /// The shortest pause a rate-limit refusal asks for: long enough for the frames a client
@@ -182,6 +199,7 @@ impl<S: RelayStore> Relay<S> {
                     now,
                 ),
                 limited_until: 0,
+                resume_from: None,
             },
         );
     }
@@ -256,13 +274,28 @@ impl<S: RelayStore> Relay<S> {
         // the refusal named (without spending tokens): the client resends the refused frame
         // and everything after it only then, so a write already in flight behind a refused
         // one cannot overtake it, and the topic keeps the sender's order.
-        let metered = cost.map(|cost| match c.limited_until.checked_sub(now) {
-            Some(left) if left > 0 => Err(u32::try_from(left).unwrap_or(u32::MAX)),
-            _ => c.bucket.take(cost, now).map_err(|wait| {
+        // A time alone does not hold the order: a frame the client sent before it read the
+        // refusal can arrive after the pause (a loaded machine, a slow link). So after a
+        // refused publish, writes stay refused until the refused frame's first message comes
+        // first again (the client resends from it), or the grace after the pause is over.
+        let first = first_publish_id(&frame);
+        let metered = cost.map(|cost| {
+            if let Some(left) = c.limited_until.checked_sub(now).filter(|&left| left > 0) {
+                return Err(u32::try_from(left).unwrap_or(u32::MAX));
+            }
+            if let Some(expected) = c.resume_from {
+                let grace_over = now >= c.limited_until.saturating_add(RESUME_GRACE_MS);
+                if first != Some(expected) && !grace_over {
+                    return Err(MIN_RATE_LIMIT_PAUSE_MS);
+                }
+                c.resume_from = None;
+            }
+            c.bucket.take(cost, now).map_err(|wait| {
                 let wait = wait.max(MIN_RATE_LIMIT_PAUSE_MS);
                 c.limited_until = now.saturating_add(u64::from(wait));
+                c.resume_from = first;
                 wait
-            }),
+            })
         });
         if let Some(Err(retry_after_ms)) = metered {
             return out.send(

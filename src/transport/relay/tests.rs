@@ -420,6 +420,54 @@ fn after_a_refusal_writes_wait_for_the_named_time_so_none_overtakes() {
 }
 
 #[test]
+fn a_frame_arriving_after_the_pause_still_waits_for_the_refused_one() {
+    // Under load, a frame the client sent before it read the refusal can reach the relay
+    // after the pause; it must not be stored before the refused frame comes back.
+    let mut b = Bench::new(RelayConfig {
+        rate_capacity: 1,
+        rate_per_second: 10,
+        ..RelayConfig::default()
+    });
+    b.login(1, 1);
+    let limited = |ms| {
+        [(
+            1,
+            Frame::Error(ErrorFrame::RateLimited { retry_after_ms: ms }),
+        )]
+    };
+    assert!(matches!(
+        b.send(1, publish("group/g", 1, b"a"))[..],
+        [(1, Frame::Ack { seq: 1, .. })]
+    ));
+    assert_eq!(b.send(1, publish("group/g", 2, b"b")), limited(100));
+    // Message 3 was in flight; it arrives after the pause, with tokens to spare.
+    b.now = 300;
+    assert_eq!(b.send(1, publish("group/g", 3, b"c")), limited(100));
+    assert_eq!(b.relay.store().read_after(&t("group/g"), 0, 10).len(), 1);
+    // The client's resend starts with the refused message: 2, then 3, in order.
+    b.now = 500;
+    assert!(matches!(
+        b.send(1, publish("group/g", 2, b"b"))[..],
+        [(1, Frame::Ack { seq: 2, .. })]
+    ));
+    b.now = 700;
+    assert!(matches!(
+        b.send(1, publish("group/g", 3, b"c"))[..],
+        [(1, Frame::Ack { seq: 3, .. })]
+    ));
+    // A client that gave up on its refused message is not held forever: after the grace,
+    // writes go through in any order again.
+    assert_eq!(b.send(1, publish("group/g", 4, b"d")), limited(100));
+    b.now = 850;
+    assert_eq!(b.send(1, publish("group/g", 5, b"e")), limited(100));
+    b.now = 800 + RESUME_GRACE_MS;
+    assert!(matches!(
+        b.send(1, publish("group/g", 5, b"e"))[..],
+        [(1, Frame::Ack { seq: 4, .. })]
+    ));
+}
+
+#[test]
 fn a_refusal_asks_for_at_least_the_minimum_pause() {
     let mut b = Bench::new(RelayConfig {
         rate_capacity: 1,
