@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { RelayConnection } from 'hybrid-edge';
-import { freePort, installation, startRelay, until } from './harness.mjs';
+import { freePort, installation, memoryOutboxStore, startRelay, until } from './harness.mjs';
 
 /** Fast retries, so that the test waits in ms rather than seconds. */
 const fast = {
@@ -189,14 +189,9 @@ test('a caller outbox keeps unacknowledged messages across a restart of the app'
   const port = await freePort();
   const url = `ws://127.0.0.1:${port}/group-outbox`;
   const topic = 'group/outbox';
-  const key = (id) => Buffer.from(id).toString('hex');
   // A durable store: rows kept in insertion order behind asynchronous calls.
-  const rows = new Map();
-  const store = {
-    load: async () => [...rows.values()],
-    put: async (m) => { await new Promise((r) => setTimeout(r, 1)); rows.set(key(m.id), m); },
-    delete: async (id) => { rows.delete(key(id)); },
-  };
+  const store = memoryOutboxStore();
+  const { rows } = store;
   const keys = installation();
 
   // First run: the relay is down, three messages wait in the store, the app stops.

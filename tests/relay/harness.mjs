@@ -65,3 +65,22 @@ export async function until(what, check, ms = 20000) {
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+/**
+ * A caller's durable outbox store for the tests: rows kept in insertion order behind
+ * asynchronous calls (each `put` takes a timer tick, as a real store's write would).
+ * `rows` is the backing map, so a test can look inside or hand it to the next run.
+ */
+export function memoryOutboxStore() {
+  const key = (/** @type {Uint8Array} */ id) => Buffer.from(id).toString('hex');
+  /** @type {Map<string, any>} */
+  const rows = new Map();
+  return {
+    rows,
+    load: async () => [...rows.values()],
+    /** @param {any} m */
+    put: async (m) => { await new Promise((r) => setTimeout(r, 1)); rows.set(key(m.id), m); },
+    /** @param {Uint8Array} id */
+    delete: async (id) => { rows.delete(key(id)); },
+  };
+}

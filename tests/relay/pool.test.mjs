@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { RelayPool } from 'hybrid-edge';
-import { freePort, installation, startRelay, until } from './harness.mjs';
+import { freePort, installation, memoryOutboxStore, startRelay, until } from './harness.mjs';
 
 const text = (e) => new TextDecoder().decode(e.payload);
 
@@ -97,14 +97,9 @@ test('RelayPool with an outbox: what two shards left unacknowledged is resent by
   const port = await freePort();
   const url = `ws://127.0.0.1:${port}`;
   const fast = { connection: { retry: { initialDelay: 20, maxDelay: 200 } } };
-  const key = (id) => Buffer.from(id).toString('hex');
   // A durable store: rows kept in insertion order behind asynchronous calls.
-  const rows = new Map();
-  const store = {
-    load: async () => [...rows.values()],
-    put: async (m) => { await new Promise((r) => setTimeout(r, 1)); rows.set(key(m.id), m); },
-    delete: async (id) => { rows.delete(key(id)); },
-  };
+  const store = memoryOutboxStore();
+  const { rows } = store;
   const keys = installation();
 
   // First run: the relay is down; messages to two shards wait in the store; the app stops.
