@@ -668,17 +668,26 @@ impl Planner {
                 }
                 continue;
             }
-            let (method, url, body) = gateway_request(template, lookup.sender, &lookup.call_data);
-            let id = self.take_id();
-            self.waiting.insert(id, Waiting::Gateway(index));
-            self.transmits.push_back(Transmit::Http {
-                id,
-                method,
-                url,
-                body,
-            });
+            let request = gateway_request(template, lookup.sender, &lookup.call_data);
+            self.send_http(Waiting::Gateway(index), request);
             return;
         }
+    }
+
+    /// Queues one gateway request; its answer goes to `waiting`.
+    fn send_http(
+        &mut self,
+        waiting: Waiting,
+        (method, url, body): (HttpMethod, String, Option<String>),
+    ) {
+        let id = self.take_id();
+        self.waiting.insert(id, waiting);
+        self.transmits.push_back(Transmit::Http {
+            id,
+            method,
+            url,
+            body,
+        });
     }
 
     /// Answers an `x-batch-gateway:true` lookup here: decodes the `query`, sends each
@@ -736,15 +745,8 @@ impl Planner {
         };
         while let Some(template) = request.urls.get(*url) {
             if url_allowed(template, allow_http) && request.urls.len() <= abi::MAX_CCIP_URLS {
-                let (method, url, body) = gateway_request(template, request.sender, &request.data);
-                let id = self.take_id();
-                self.waiting.insert(id, Waiting::BatchPart(index, part));
-                self.transmits.push_back(Transmit::Http {
-                    id,
-                    method,
-                    url,
-                    body,
-                });
+                let request = gateway_request(template, request.sender, &request.data);
+                self.send_http(Waiting::BatchPart(index, part), request);
                 return;
             }
             *url += 1;
