@@ -973,4 +973,4 @@ fn parse_gateway(body: &[u8]) -> Result<Vec<u8>, ResolveError> {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -102,18 +102,7 @@ mod flows {
     }
 
     fn answer(job: &mut Job, id: u64, results: Vec<(bool, Vec<u8>)>) {
-        let results: Vec<_> = results
-            .into_iter()
-            .map(|(success, data)| IMulticall3::Result {
-                success,
-                returnData: data.into(),
-            })
-            .collect();
-        let body = format!(
-            r#"{{"jsonrpc":"2.0","id":1,"result":"{}"}}"#,
-            hex::encode_prefixed(IMulticall3::aggregate3Call::abi_encode_returns(&results))
-        );
-        job.handle_rpc_response(id, body.as_bytes());
+        job.handle_rpc_response(id, &crate::resolve::plan::tests::batch_result(results));
     }
 
     fn resolved(result: Vec<u8>) -> Vec<u8> {

@@ -60,7 +60,8 @@ fn rpc_result(data: &[u8]) -> Vec<u8> {
     .into_bytes()
 }
 
-fn batch_result(results: Vec<(bool, Vec<u8>)>) -> Vec<u8> {
+/// The JSON-RPC answer to an `aggregate3` call with these (success, return data) results.
+pub(crate) fn batch_result(results: Vec<(bool, Vec<u8>)>) -> Vec<u8> {
     let results: Vec<_> = results
         .into_iter()
         .map(|(success, data)| IMulticall3::Result {
