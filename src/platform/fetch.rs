@@ -95,7 +95,7 @@ impl Fetch {
             HttpMethod::Get => Method::GET,
             HttpMethod::Post => Method::POST,
         };
-        let signal = AbortSignal::timeout_with_u32(timeout_ms);
+        let signal = abort_after(timeout_ms)?;
         let mut builder = RequestBuilder::new(url)
             .method(method)
             .redirect(RequestRedirect::Manual)
@@ -126,6 +126,14 @@ fn gloo_error(err: gloo_net::Error) -> JsValue {
     JsValue::from_str(&err.to_string())
 }
 
+/// `AbortSignal.timeout(ms)`, called through `Reflect` so that a runtime without it gives an
+/// `Err` instead of an exception unwinding through Rust.
+fn abort_after(timeout_ms: u32) -> Result<AbortSignal, JsValue> {
+    let class = Reflect::get(&js_sys::global(), &"AbortSignal".into())?;
+    let timeout: Function = Reflect::get(&class, &"timeout".into())?.dyn_into()?;
+    timeout.call1(&class, &timeout_ms.into())?.dyn_into()
+}
+
 /// Cancels a response's body that will not be read (errors ignored).
 pub async fn discard_body(response: &Response) {
     if let Some(body) = response.body() {
@@ -152,14 +160,18 @@ pub async fn read_capped(response: &Response, max: usize) -> Result<Option<Vec<u
         let bytes = Uint8Array::new(&buffer).to_vec();
         return Ok((bytes.len() <= max).then_some(bytes));
     };
-    let reader: ReadableStreamDefaultReader = body.get_reader().unchecked_into();
+    // Called through `Reflect` so that a body a custom `fetch` already read (a locked
+    // stream: `getReader` throws) is an `Err`, not an exception unwinding through Rust.
+    let get_reader: Function = Reflect::get(&body, &"getReader".into())?.dyn_into()?;
+    let reader: ReadableStreamDefaultReader = get_reader.call0(&body)?.unchecked_into();
     let mut out = Vec::new();
     loop {
         let chunk = JsFuture::from(reader.read()).await?;
         if Reflect::get(&chunk, &"done".into())?.is_truthy() {
             break;
         }
-        let value: Uint8Array = Reflect::get(&chunk, &"value".into())?.unchecked_into();
+        // A stream of anything but bytes (a custom `Response`) is an error.
+        let value: Uint8Array = Reflect::get(&chunk, &"value".into())?.dyn_into()?;
         let len = value.length() as usize;
         if out.len() + len > max {
             let _ = JsFuture::from(reader.cancel()).await;

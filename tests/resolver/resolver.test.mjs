@@ -251,3 +251,27 @@ test('a caller-supplied fetch sends every request: RPC, gateway, redirect', asyn
   assert.ok(urls.some((u) => u.startsWith(`${env.gateway.origin}/r/`)));
   assert.ok(urls.some((u) => u.startsWith(`${env.gateway.origin}/g/`)));
 });
+
+test('a caller-supplied fetch that hands back a used or odd body gets typed errors, and the instance lives on', async () => {
+  let mode = 'used';
+  const r = fresh({
+    retry: { maxAttempts: 1 },
+    fetch: async (input, init) => {
+      if (mode === 'used') {
+        const res = await fetch(input, init);
+        await res.text(); // the body is locked and read: getReader throws
+        return res;
+      }
+      if (mode === 'strings') {
+        // A stream of strings, not bytes.
+        return new Response(new ReadableStream({ start(c) { c.enqueue('not bytes'); c.close(); } }));
+      }
+      return fetch(input, init);
+    },
+  });
+  await assert.rejects(r.resolveAddress('alice.eth'), code('RpcUnavailable'));
+  mode = 'strings';
+  await assert.rejects(r.resolveAddress('alice.eth'), code('RpcUnavailable'));
+  mode = 'plain';
+  assert.equal(await r.resolveAddress('alice.eth'), env.accounts.alice);
+});
