@@ -105,7 +105,9 @@ impl RelayStore for MemoryStore {
         if let Some(&seq) = log.ids.get(&id) {
             return Appended { seq, fresh: false };
         }
-        log.head += 1;
+        // Saturating: a head restored from corrupt storage (up to u64::MAX) must not abort
+        // the instance; no real log gets anywhere near it.
+        log.head = log.head.saturating_add(1);
         log.ids.insert(id, log.head);
         log.messages.insert(log.head, (now, payload.to_vec()));
         Appended {
