@@ -24,6 +24,7 @@ mod password;
 mod redact;
 mod scan;
 mod seed;
+mod skim;
 mod text;
 
 pub use anonymize::{anonymize_for_logging, AnonymizedMessage, KindCounts, LogMessage};

@@ -1,8 +1,15 @@
-//! The single-pass scanner: one walk over the bytes, dispatching on each token.
+//! The single-pass scanner. The text is read in 64-byte blocks: the skim's bit masks say
+//! which tokens can begin a secret (a cue word, a long token, a card-length digit run,
+//! `@`, …), and the walk reads only those, dispatching on each; seed phrases are counted
+//! from the masks' word starts and read word by word only in stretches long enough for
+//! one. A visit of every token is kept as the tests' reference.
 
 use super::kind::{KindSet, SensitiveKind};
-use super::seed::{self, SeedRun};
-use super::text::{all_hex, short_word_end, token_at, ALPHA, CLASS, DIGIT, HEX, SPECIAL};
+use super::seed::{self, SeedRun, SeedStretch};
+use super::skim::{self, Masks, Window, BLOCK};
+use super::text::{
+    all_hex, alnum_end, short_word_end, token_at, ALPHA, CLASS, DIGIT, HEX, SPECIAL,
+};
 use super::{api_key, card, cues, email, keys, password};
 
 /// One secret (or address, or e-mail) found in a text.
@@ -181,59 +188,154 @@ impl<'t> Scanner<'t> {
         }
     }
 
+    /// One pass over the text in 64-byte blocks: the walk visits only the tokens the skim
+    /// marks, and seed phrases are looked for only in stretches with enough words.
     fn run(&mut self) {
-        self.walk(true);
-    }
-
-    /// [`run`](Self::run) as it was before its shortcut past words without a cue's first
-    /// letter (every word through `word`): kept to test that both find exactly the same.
-    #[cfg(test)]
-    fn run_reference(&mut self) {
-        self.walk(false);
-    }
-
-    /// The walk; `shortcut` lets words without a cue's first letter skip `word`.
-    fn walk(&mut self, shortcut: bool) {
         if self.kinds.is_empty() {
             return;
         }
         let bytes = self.bytes;
+        let emails = self.kinds.contains(SensitiveKind::Email);
+        let seeds = self.kinds.contains(SensitiveKind::SeedPhrase);
+        let mut seed = SeedStretch::default();
+        let (mut prev, mut cur) = (Masks::default(), skim::classify_at(bytes, 0));
+        // The walk's position: everything before it is read.
         let mut i = 0;
-        while i < bytes.len() {
-            let class = CLASS[usize::from(bytes[i])];
-            if class == 0 {
-                i += 1; // spaces and ASCII punctuation: nothing starts here
+        let mut base = 0;
+        while base < bytes.len() {
+            let next = skim::classify_at(bytes, base + BLOCK);
+            let window = Window {
+                prev: &prev,
+                cur: &cur,
+                next: &next,
+            };
+            if i < base + BLOCK {
+                let mut hot = window.hot(emails, bytes, base);
+                loop {
+                    // Bits before `i` were read by an earlier step.
+                    if i > base {
+                        hot &= u64::MAX.checked_shl((i - base) as u32).unwrap_or(0);
+                    }
+                    if hot == 0 {
+                        break;
+                    }
+                    let p = base + hot.trailing_zeros() as usize;
+                    i = self.step_at(p, i);
+                    if self.done() {
+                        return;
+                    }
+                }
+            }
+            if seeds {
+                seed.block(base, window.word_starts(), window.breaks(), |from, to| {
+                    self.seed_stretch(from, to);
+                });
+                if self.done() {
+                    return;
+                }
+            }
+            prev = cur;
+            cur = next;
+            base += BLOCK;
+        }
+        if seeds {
+            if let Some((from, to)) = seed.finish(bytes.len()) {
+                self.seed_stretch(from, to);
+            }
+        }
+    }
+
+    /// Reads the token the skim marked at `p`, the walk being at `i <= p`; returns where
+    /// the walk continues.
+    fn step_at(&mut self, p: usize, i: usize) -> usize {
+        let bytes = self.bytes;
+        let mut start = p;
+        if bytes[p].is_ascii_alphanumeric() {
+            // The token holding `p`, or its rest if the walk stopped inside it.
+            while start > i && bytes[start - 1].is_ascii_alphanumeric() {
+                start -= 1;
+            }
+        }
+        let mut i = self.step(start);
+        // A step that ends inside a run of letters and digits (a key body cut at a
+        // character its alphabet lacks) leaves a token that starts there.
+        while i < bytes.len()
+            && i > 0
+            && bytes[i].is_ascii_alphanumeric()
+            && bytes[i - 1].is_ascii_alphanumeric()
+            && !self.done()
+        {
+            i = self.step(i);
+        }
+        i
+    }
+
+    /// What the walk does at `i`: reads the token, `@` or character there; returns where
+    /// it continues (past what it read).
+    fn step(&mut self, i: usize) -> usize {
+        let bytes = self.bytes;
+        let class = CLASS[usize::from(bytes[i])];
+        if class == 0 {
+            i + 1 // spaces and ASCII punctuation: nothing starts here
+        } else if class & SPECIAL == 0 {
+            // Most of a chat is short words between single spaces: straight to `word`,
+            // which is what `token` does with them after its checks for longer tokens.
+            if let Some(end) = short_word_end(bytes, i) {
+                self.word(i, end).max(end)
+            } else {
+                let (end, shared) = token_at(bytes, i);
+                self.token(i, end, shared).max(end)
+            }
+        } else if bytes[i] == b'@' {
+            self.at_sign(i)
+        } else {
+            self.wide_char(i)
+        }
+    }
+
+    /// Seed phrases in `from..to`, a stretch between two breaks of word runs: its words
+    /// (whole tokens of 3–8 letters) through the exact run check, then the phrases found.
+    fn seed_stretch(&mut self, from: usize, to: usize) {
+        let bytes = self.bytes;
+        let mut j = from;
+        if j > 0 && bytes.get(j - 1).is_some_and(u8::is_ascii_alphanumeric) {
+            j = alnum_end(bytes, j); // the rest of a token that started before
+        }
+        while j < to {
+            if !bytes[j].is_ascii_alphanumeric() {
+                j += 1;
                 continue;
             }
-            if class & SPECIAL == 0 {
-                // Most of a chat is short words between single spaces: straight to `word`,
-                // which is what `token` does with them after its checks for longer tokens.
-                if let Some(end) = short_word_end(bytes, i) {
-                    // Without a cue's first letter, all `word` can do is count it for seed
-                    // phrases: done here, without the call.
-                    i = if !shortcut || password::may_start_cue(bytes[i]) {
-                        self.word(i, end).max(end)
-                    } else {
-                        if end - i >= 3 {
-                            self.seed_word(i, end);
-                        }
-                        end
-                    };
-                } else {
-                    let (end, shared) = token_at(bytes, i);
-                    i = self.token(i, end, shared).max(end);
-                }
-            } else if bytes[i] == b'@' {
-                i = self.at_sign(i);
-            } else {
-                i = self.wide_char(i);
+            let (end, shared) = token_at(bytes, j);
+            if end > to {
+                break; // a token the break cuts is no word
             }
+            if shared & ALPHA != 0 && (3..=8).contains(&(end - j)) {
+                self.seed.push(self.text, j, end, &mut self.phrases);
+            }
+            j = end;
+        }
+        self.seed.flush(self.text, &mut self.phrases);
+        self.emit_phrases();
+    }
+
+    /// The walk that visits every token and counts every word for seed phrases: what the
+    /// skim must find exactly the same as.
+    #[cfg(test)]
+    fn run_reference(&mut self) {
+        if self.kinds.is_empty() {
+            return;
+        }
+        let mut i = 0;
+        while i < self.bytes.len() {
+            i = self.step(i);
             if self.done() {
                 return;
             }
         }
-        self.seed.flush(self.text, &mut self.phrases);
-        self.emit_phrases();
+        if self.kinds.contains(SensitiveKind::SeedPhrase) {
+            self.seed_stretch(0, self.bytes.len());
+        }
     }
 
     /// Handles the ASCII alphanumeric token `start..end` whose bytes share the classes
@@ -343,21 +445,7 @@ impl<'t> Scanner<'t> {
                 }
             }
         }
-        if (3..=8).contains(&tok.len()) {
-            self.seed_word(start, end);
-        }
         end
-    }
-
-    /// Counts the word `start..end` (3–8 ASCII letters) for seed phrases.
-    #[inline]
-    fn seed_word(&mut self, start: usize, end: usize) {
-        if self.kinds.contains(SensitiveKind::SeedPhrase) {
-            self.seed.push(self.text, start, end, &mut self.phrases);
-            if !self.phrases.is_empty() {
-                self.emit_phrases();
-            }
-        }
     }
 
     fn emit_phrases(&mut self) {
@@ -458,7 +546,7 @@ mod tests {
     ];
 
     #[test]
-    fn shortcut_matches_reference_on_generated_texts() {
+    fn skim_matches_reference_on_generated_texts() {
         let mut x = 0x5EED_2026_u64;
         let mut next = move |n: usize| {
             x ^= x >> 12;
@@ -483,7 +571,7 @@ mod tests {
     }
 
     #[test]
-    fn shortcut_matches_reference_on_adversarial_texts() {
+    fn skim_matches_reference_on_adversarial_texts() {
         let words =
             "abandon ability able about above absent absorb abstract absurd abuse access accident ";
         for unit in [
@@ -518,7 +606,7 @@ mod tests {
     }
 
     #[test]
-    fn shortcut_matches_reference_on_the_corpus() {
+    fn skim_matches_reference_on_the_corpus() {
         let path = concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/../shared/corpus/sanitizer-dev.jsonl"

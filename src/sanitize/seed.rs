@@ -193,6 +193,53 @@ impl SeedRun {
     }
 }
 
+/// Fewest words in a phrase.
+const MIN_WORDS: u32 = 12;
+
+/// The stretches of text between two breaks of word runs (see the skim's `breaks`) that
+/// hold enough word starts for a phrase; only those are read word by word.
+#[derive(Default)]
+pub(crate) struct SeedStretch {
+    /// Where the current stretch starts.
+    from: usize,
+    /// Word starts in it so far.
+    words: u32,
+}
+
+impl SeedStretch {
+    /// Takes one 64-byte block at `base`: its word starts and breaks as bit masks; calls
+    /// `found` with each stretch that ends in it and has at least 12 word starts.
+    pub(crate) fn block(
+        &mut self,
+        base: usize,
+        mut starts: u64,
+        mut breaks: u64,
+        mut found: impl FnMut(usize, usize),
+    ) {
+        while breaks != 0 {
+            let b = breaks.trailing_zeros();
+            let before = (1u64 << b) - 1;
+            self.words += (starts & before).count_ones();
+            if self.words >= MIN_WORDS {
+                found(self.from, base + b as usize);
+            }
+            self.words = 0;
+            self.from = base + b as usize + 1;
+            // A break on a word start is no word: not counted in the next stretch either.
+            starts &= !(before | 1 << b);
+            breaks &= breaks - 1;
+        }
+        self.words += starts.count_ones();
+    }
+
+    /// The last stretch, ending at the end of the text, if it has enough word starts.
+    pub(crate) fn finish(&mut self, end: usize) -> Option<(usize, usize)> {
+        let stretch = (self.words >= MIN_WORDS).then_some((self.from, end));
+        self.words = 0;
+        stretch
+    }
+}
+
 /// Appends the valid phrases in a run of words to `found`, and empties it.
 fn phrases_in(words: &mut Vec<Word>, found: &mut Vec<(usize, usize, usize)>) {
     let mut rest = words.as_slice();
