@@ -192,11 +192,24 @@ fn classify(token: &str) -> Option<Cue> {
 pub(crate) fn hex_is_key(text: &str, start: usize, end: usize) -> bool {
     let pre_full = without_markers(before(text, start, BEFORE + MARKER_MAX));
     let pre = before(&pre_full, pre_full.len(), BEFORE);
+    // The nearest cue: tokens read from the candidate backwards, up to the first cue.
     let mut nearest: Option<(usize, Cue)> = None;
-    for (pos, token) in tokens(pre) {
-        if let Some(cue) = classify(token) {
-            nearest = Some((pos + token.len(), cue));
+    let bytes = pre.as_bytes();
+    let mut cut = bytes.len();
+    while cut > 0 {
+        if !bytes[cut - 1].is_ascii_alphanumeric() {
+            cut -= 1;
+            continue;
         }
+        let mut from = cut - 1;
+        while from > 0 && bytes[from - 1].is_ascii_alphanumeric() {
+            from -= 1;
+        }
+        if let Some(cue) = pre.get(from..cut).and_then(classify) {
+            nearest = Some((cut, cue));
+            break;
+        }
+        cut = from;
     }
     for sym in KEY_SYMBOLS.iter().filter(|_| !pre.is_ascii()) {
         if let Some(pos) = pre.rfind(sym) {
