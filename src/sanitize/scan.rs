@@ -630,6 +630,33 @@ mod tests {
     }
 
     #[test]
+    fn a_phrase_of_short_words_inside_one_block_is_found() {
+        use bip39::{Language, Mnemonic};
+        let short: Vec<&str> = Language::English
+            .word_list()
+            .iter()
+            .copied()
+            .filter(|w| w.len() == 3)
+            .collect();
+        let head = short[..11].join(" ");
+        let phrase = short
+            .iter()
+            .map(|last| format!("{head} {last}"))
+            .find(|p| Mnemonic::parse_in_normalized(Language::English, p).is_ok())
+            .expect("a valid 12-word phrase of 3-letter words");
+        assert_eq!(phrase.len(), 47);
+        for pad in 0..70 {
+            // Between two breaks, at every offset against the 64-byte blocks.
+            let text = format!("{}!{phrase}! ok", " ".repeat(pad));
+            same(&text);
+            let found = scan(&text, &ScanOptions::default());
+            assert_eq!(found.len(), 1, "{pad}");
+            assert_eq!(found[0].kind, SensitiveKind::SeedPhrase);
+            assert_eq!(&text[found[0].start..found[0].end], phrase);
+        }
+    }
+
+    #[test]
     fn marker_window_fits_every_kind_name() {
         for kind in SensitiveKind::ALL {
             assert!(kind.as_str().len() <= KIND_NAME_MAX, "{kind:?}");

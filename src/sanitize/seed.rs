@@ -216,6 +216,13 @@ impl SeedStretch {
         mut breaks: u64,
         mut found: impl FnMut(usize, usize),
     ) {
+        if breaks != 0 && !self.may_find(starts, breaks) {
+            // No stretch ending here has 12 word starts: only the last one goes on.
+            let last = 63 - breaks.leading_zeros();
+            self.from = base + last as usize + 1;
+            self.words = (starts >> last >> 1).count_ones();
+            return;
+        }
         while breaks != 0 {
             let b = breaks.trailing_zeros();
             let before = (1u64 << b) - 1;
@@ -230,6 +237,24 @@ impl SeedStretch {
             breaks &= breaks - 1;
         }
         self.words += starts.count_ones();
+    }
+
+    /// Whether a stretch ending in this block can hold 12 word starts: the one that goes on
+    /// from earlier blocks, or one between two of its breaks, which then spans at least 45
+    /// bytes: 11 words of 3 letters or more, each with a separator, and the first letter of
+    /// a token that the closing break cuts ("ab1", where the `b` is the break).
+    fn may_find(&self, starts: u64, breaks: u64) -> bool {
+        let first = breaks.trailing_zeros();
+        let carried = self.words + (starts & ((1u64 << first) - 1)).count_ones();
+        // Bit `j` set where 45 bytes from `j` on hold no break (within this block).
+        let x = !breaks;
+        let x2 = x & x >> 1;
+        let x4 = x2 & x2 >> 2;
+        let x8 = x4 & x4 >> 4;
+        let x16 = x8 & x8 >> 8;
+        let x32 = x16 & x16 >> 16;
+        let x45 = x32 & x8 >> 32 & x4 >> 40 & x >> 44;
+        carried >= MIN_WORDS || x45 != 0
     }
 
     /// The last stretch, ending at the end of the text, if it has enough word starts.
