@@ -117,6 +117,13 @@ static CLASSES: [u16; 256] = class_table();
 /// The classes of the 64 bytes at `bytes[from..]`; bytes past the end count as NUL, which
 /// is in no class but `breaker`.
 pub(crate) fn classify_at(bytes: &[u8], from: usize) -> Masks {
+    if from >= bytes.len() {
+        // The block after the last (every text's look-ahead): all NUL.
+        return Masks {
+            breaker: u64::MAX,
+            ..Masks::default()
+        };
+    }
     match bytes.get(from..from + BLOCK) {
         Some(block) => classify(block),
         None => {
@@ -452,7 +459,7 @@ mod tests {
     #[test]
     fn gathered_classes_match_a_byte_by_byte_reading() {
         let block: Vec<u8> = (0..=255u8).chain((0..=255u8).rev()).collect();
-        for from in [0, 64, 128, 192, 256, 320, 448, 480, 500] {
+        for from in [0, 64, 128, 192, 256, 320, 448, 480, 500, 512, 600] {
             let m = classify_at(&block, from);
             for j in 0..BLOCK {
                 let c = block
