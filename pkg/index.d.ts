@@ -42,7 +42,10 @@ export interface RelayConnectionOptions extends TransportConfig {
   sign: (nonce: Uint8Array) => Uint8Array | Promise<Uint8Array>;
   /**
    * The WebSocket constructor. Defaults to the global `WebSocket`; Node 20 has none, so pass
-   * the `ws` package's: `import WebSocket from 'ws'` then `{ WebSocket }`.
+   * the `ws` package's: `import WebSocket from 'ws'` then `{ WebSocket }`. It is called as
+   * `new WebSocket(url, undefined, { perMessageDeflate: false })`: `ws` then offers no
+   * compression (the frames carry ciphertext, which does not compress); browsers and
+   * Workers ignore the third argument.
    */
   WebSocket?: WebSocketConstructor;
   /** Seed of the backoff jitter and message ids. Defaults to fresh `crypto.getRandomValues`; set only for reproducible tests. */

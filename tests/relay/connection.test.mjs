@@ -161,6 +161,35 @@ test('RelayConnection against the relay in workerd', async (t) => {
   });
 });
 
+test('RelayConnection asks for no permessage-deflate, which the relay would otherwise use', async (t) => {
+  const folder = mkdtempSync(join(tmpdir(), 'hybrid-edge-deflate-'));
+  const relay = await startRelay({ folder });
+  t.after(async () => { await relay.mf.dispose(); rmSync(folder, { recursive: true, force: true }); });
+  const shard = `${relay.url}/group-deflate`;
+  // A `ws` socket that records what it negotiated.
+  const negotiated = [];
+  /** @type {any} `ws`'s class, whose types this project does not install */
+  const Ws = WebSocket;
+  class Recording extends Ws {
+    /** @param {any[]} args */
+    constructor(...args) {
+      super(...args);
+      this.on('open', () => negotiated.push(this.extensions));
+    }
+  }
+  // The relay compresses for a client that offers it (workerd negotiates by default)…
+  const offering = new Recording(shard);
+  await until('a plain ws socket open', () => negotiated.length === 1);
+  offering.close();
+  assert.equal(negotiated[0], 'permessage-deflate');
+  // …and RelayConnection does not offer it: its frames carry ciphertext.
+  const { conn } = open(shard, { WebSocket: Recording });
+  t.after(() => conn.dispose());
+  await conn.connect();
+  assert.deepEqual(negotiated, ['permessage-deflate', '']);
+  assert.equal((await conn.publish('group/deflate', 'still delivered')).seq, 1);
+});
+
 test('RelayConnection under the relay rate limit: rateLimited, then everything once, in send order', async (t) => {
   const folder = mkdtempSync(join(tmpdir(), 'hybrid-edge-connection-rl-'));
   const relay = await startRelay({ folder, bindings: { RATE_CAPACITY: '10', RATE_PER_SECOND: '50' } });
