@@ -43,7 +43,7 @@ export interface RelayConnectionOptions extends TransportConfig {
   /**
    * The WebSocket constructor. Defaults to the global `WebSocket`; Node 20 has none, so pass
    * the `ws` package's: `import WebSocket from 'ws'` then `{ WebSocket }`. It is called as
-   * `new WebSocket(url, undefined, { perMessageDeflate: false })`: `ws` then offers no
+   * `new WebSocket(url, [], { perMessageDeflate: false })`: `ws` then offers no
    * compression (the frames carry ciphertext, which does not compress); browsers and
    * Workers ignore the third argument.
    */

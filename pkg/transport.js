@@ -318,7 +318,8 @@ export class RelayConnection {
       // No permessage-deflate where the constructor lets us say so (the `ws` package reads
       // this; browsers and Workers ignore the argument): frames carry MLS ciphertext, which
       // does not compress, and deflating it cost a Node client about a third of its CPU.
-      ws = new this.#WebSocket(this.#url, undefined, NO_COMPRESSION);
+      // No subprotocols is `[]`: Chromium reads an `undefined` here as the protocol "undefined".
+      ws = new this.#WebSocket(this.#url, [], NO_COMPRESSION);
       ws.binaryType = 'arraybuffer';
     } catch {
       // A malformed URL or a refused scheme: a failed attempt like any other.
