@@ -214,7 +214,8 @@ impl<'t> Scanner<'t> {
                 loop {
                     // Bits before `i` were read by an earlier step.
                     if i > base {
-                        hot &= u64::MAX.checked_shl((i - base) as u32).unwrap_or(0);
+                        let read = u32::try_from(i - base).ok();
+                        hot &= read.and_then(|n| u64::MAX.checked_shl(n)).unwrap_or(0);
                     }
                     if hot == 0 {
                         break;
@@ -297,6 +298,8 @@ impl<'t> Scanner<'t> {
     /// (whole tokens of 3–8 letters) through the exact run check, then the phrases found.
     fn seed_stretch(&mut self, from: usize, to: usize) {
         let bytes = self.bytes;
+        // A break past the end is the padding of the last block: the stretch ends with the text.
+        let to = to.min(bytes.len());
         let mut j = from;
         if j > 0 && bytes.get(j - 1).is_some_and(u8::is_ascii_alphanumeric) {
             j = alnum_end(bytes, j); // the rest of a token that started before
