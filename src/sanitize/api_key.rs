@@ -86,6 +86,25 @@ const FORMATS: &[Format] = &[
     f(b"sq0csp-", Body::UrlSafe, 40, 64),
 ];
 
+/// Per byte, whether it ends the head of a prefix that continues with `.` (`G` of `SG.`):
+/// the skim marks a word before a dot only then, not every word that ends a sentence.
+pub(crate) static DOT_HEAD_LAST: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < FORMATS.len() {
+        let prefix = FORMATS[i].prefix;
+        let mut k = 1;
+        while k < prefix.len() {
+            if prefix[k] == b'.' {
+                t[prefix[k - 1] as usize] = true;
+            }
+            k += 1;
+        }
+        i += 1;
+    }
+    t
+};
+
 /// Shortest token whose prefix is all letters (`AKIA` + 16).
 pub(crate) const MIN_ALNUM_TOKEN: usize = 20;
 
@@ -213,6 +232,14 @@ mod tests {
             let quoted = format!("{key}\", next");
             assert_eq!(find(&quoted), Some(key));
         }
+    }
+
+    #[test]
+    fn only_sg_continues_with_a_dot() {
+        let dotted: Vec<u8> = (0..=255u8)
+            .filter(|&b| DOT_HEAD_LAST[usize::from(b)])
+            .collect();
+        assert_eq!(dotted, b"G");
     }
 
     #[test]

@@ -3,6 +3,8 @@
 
 use super::text::{all_digits, alnum_end};
 
+/// Shortest card number the networks issue (Visa's 13 digits).
+pub(crate) const MIN_DIGITS: usize = 13;
 /// Longest card number (ISO/IEC 7812).
 const MAX_DIGITS: usize = 19;
 /// Most groups a written card number has (`4-4-4-4-3`).
@@ -52,7 +54,7 @@ fn luhn_ok(d: &[u8]) -> bool {
 
 /// Whether the digits (no separators) are a valid card number.
 pub(crate) fn is_card(digits: &[u8]) -> bool {
-    (13..=MAX_DIGITS).contains(&digits.len())
+    (MIN_DIGITS..=MAX_DIGITS).contains(&digits.len())
         && all_digits(digits)
         && issuer_ok(digits)
         && luhn_ok(digits)

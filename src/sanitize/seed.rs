@@ -115,6 +115,11 @@ pub(crate) struct SeedRun {
 /// Whether the text between two words keeps them in one phrase: whitespace, list
 /// separators (`,` `;` `-` `|` `/` `•` `、`) and list numbering (`1.`, `2)`, `(3)`, `#4`),
 /// nothing else, and not a lot of it.
+/// ASCII bytes that may stand between two words of a phrase anywhere in the gap.
+pub(crate) const GAP_ASCII: &[u8] = b" \t\n\r,;-|/#(";
+/// ASCII bytes that may stand there right after a digit (list numbering: `1.`, `2)`, `3:`).
+pub(crate) const GAP_AFTER_DIGIT: &[u8] = b".):";
+
 #[inline]
 fn joins(gap: &str) -> bool {
     // Most breaks are a short word between two longer ones: a letter right after a space.
@@ -127,10 +132,12 @@ fn joins(gap: &str) -> bool {
     let mut prev = ' ';
     for c in gap.chars() {
         let ok = match c {
-            ' ' | '\t' | '\n' | '\r' | ',' | ';' | '-' | '|' | '/' | '#' | '(' => true,
-            '•' | '·' | '、' | '，' | '–' | '—' | '\u{a0}' => true,
             '0'..='9' => true,
-            '.' | ')' | ':' => prev.is_ascii_digit(),
+            c if c.is_ascii() => {
+                let b = c as u8;
+                GAP_ASCII.contains(&b) || GAP_AFTER_DIGIT.contains(&b) && prev.is_ascii_digit()
+            }
+            '•' | '·' | '、' | '，' | '–' | '—' | '\u{a0}' => true,
             _ => false,
         };
         if !ok {

@@ -7,7 +7,9 @@
 //! wasm the classes come from SIMD lane compares and table lookups, 16 bytes at a time;
 //! elsewhere from a byte table, with the same results.
 
+use super::api_key::DOT_HEAD_LAST;
 use super::password::{may_begin_cue, ASCII_CUES, TEXT_CUES};
+use super::seed::{GAP_AFTER_DIGIT, GAP_ASCII};
 
 /// Bytes per block: one bit per byte in a `u64`.
 pub(crate) const BLOCK: usize = 64;
@@ -46,9 +48,16 @@ const CUE_FIRST: u16 = 1 << 6;
 const CUE_SECOND: u16 = 1 << 7;
 const BREAKER: u16 = 1 << 8;
 
-/// What may stand between two seed words besides digits, letters of other scripts and
-/// the non-ASCII list separators (see `seed::joins`, which decides exactly).
-const SEED_GAP: &[u8] = b" \t\n\r,;-|/#(.):";
+const fn contains(set: &[u8], b: u8) -> bool {
+    let mut k = 0;
+    while k < set.len() {
+        if set[k] == b {
+            return true;
+        }
+        k += 1;
+    }
+    false
+}
 
 /// Marks `b` and, for a letter, its other case.
 const fn mark_both_cases(t: &mut [u16; 256], b: u8, class: u16) {
@@ -68,13 +77,8 @@ const fn class_table() -> [u16; 256] {
         } else if c.is_ascii_digit() {
             t[b] |= DIGIT;
         } else if c < 0x80 {
-            let mut gap = false;
-            let mut k = 0;
-            while k < SEED_GAP.len() {
-                gap |= SEED_GAP[k] == c;
-                k += 1;
-            }
-            if !gap {
+            // What may stand between two seed words (`seed::joins` decides exactly).
+            if !contains(GAP_ASCII, c) && !contains(GAP_AFTER_DIGIT, c) {
                 t[b] |= BREAKER;
             }
         }
@@ -337,6 +341,9 @@ fn shifted_out(cur: u64, next: u64) -> u64 {
 /// `runs_ending` counts to).
 const LONG_TOKEN: u32 = 20;
 const _: () = assert!(super::api_key::MIN_ALNUM_TOKEN == LONG_TOKEN as usize);
+/// Fewest digits in a card number (what `runs_of_13_starting` counts to): a card starts a
+/// run of digits, spaces and dashes at least this long.
+const _: () = assert!(super::card::MIN_DIGITS == 13);
 
 /// Three consecutive blocks' masks: what a block's marks depend on.
 pub(crate) struct Window<'m> {
@@ -382,11 +389,15 @@ impl Window<'_> {
         // Where a run reaches 20: 20 long here and no letter or digit 20 bytes back.
         let twenty_back = (join(a_prev, a) << LONG_TOKEN >> 64) as u64;
         let long_first = runs_ending(a_prev, a).0 & !twenty_back;
-        // Only `SG` continues with a dot: not every word that ends a sentence.
+        // Before a dot only the heads that continue with one (`SG.`), not every word that
+        // ends a sentence.
         let head = keep(
             cur.letter & shifted_out(cur.key_punct, next.key_punct),
             base,
-            |p| bytes.get(p + 1) != Some(&b'.') || bytes[p] == b'G',
+            |p| {
+                bytes.get(p + 1) != Some(&b'.')
+                    || bytes.get(p).is_some_and(|&b| DOT_HEAD_LAST[usize::from(b)])
+            },
         );
         let at = if emails { cur.at } else { 0 };
         cue | card | long_first | head | at
