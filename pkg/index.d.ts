@@ -5,9 +5,15 @@ import type { TransportConfig, TransportHealth, TransportState, TransportEvent, 
 
 /**
  * A WebSocket constructor: the global `WebSocket` of browsers, Workers and Node ≥ 22, or the
- * `ws` package's default export on Node 20.
+ * `ws` package's default export on Node 20. It is called as
+ * `new WebSocket(url, [], { perMessageDeflate: false })`; a constructor may ignore the last
+ * two arguments.
  */
-export type WebSocketConstructor = new (url: string) => {
+export type WebSocketConstructor = new (
+  url: string,
+  protocols?: string[],
+  options?: { perMessageDeflate?: boolean },
+) => {
   binaryType: string;
   readonly readyState: number;
   send(data: Uint8Array): void;

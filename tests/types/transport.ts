@@ -59,3 +59,14 @@ void poolSize;
 declare const poolStore: RelayOutboxStore;
 const durablePool = new RelayPool({ ...poolOptions, outbox: poolStore });
 void durablePool;
+
+// The global WebSocket of browsers and Workers fits, as does a constructor taking the URL only.
+export const fromGlobal: WebSocketConstructor = WebSocket;
+export const urlOnly: WebSocketConstructor = class {
+  binaryType = 'arraybuffer';
+  readyState = 0;
+  constructor(readonly url: string) {}
+  send(_data: Uint8Array): void {}
+  close(): void {}
+  addEventListener(): void {}
+};
