@@ -11,6 +11,7 @@ use openmls_basic_credential::SignatureKeyPair;
 use openmls_traits::types::SignatureScheme;
 
 use super::error::MlsError;
+use super::recover::recover_address;
 use super::signer::InstallationSigner;
 
 /// Version byte of the binary credential and the `Version:` line of the statement.
@@ -220,8 +221,7 @@ fn scheme_name(scheme: SignatureScheme) -> Option<&'static str> {
 fn recover_signer(text: &str, signature: &[u8]) -> Result<Address, String> {
     let sig = Signature::from_raw(signature).map_err(|e| e.to_string())?;
     let hash = eip191_hash_message(text.as_bytes());
-    sig.recover_address_from_prehash(&hash)
-        .map_err(|e| e.to_string())
+    recover_address(&sig, &hash).map_err(|e| e.to_string())
 }
 
 /// First step of creating an identity: a fresh installation key and the statement the

@@ -22,6 +22,7 @@ mod group_ops;
 mod header;
 mod identity;
 mod provider;
+mod recover;
 mod signer;
 mod verify;
 

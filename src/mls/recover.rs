@@ -1,0 +1,179 @@
+//! Which Ethereum address signed a 32-byte hash: ECDSA public-key recovery on secp256k1.
+//!
+//! The same steps as `ecdsa::VerifyingKey::recover_from_prehash` (SEC 1 v2, §4.1.6), which
+//! `alloy-primitives` calls, without its closing `verify_prehash`. That check computes
+//! u₁′·G + u₂′·Q again for a Q that was just built so that it equals R, so it cannot fail;
+//! it doubled the cost of every wallet-binding check (a 200-member welcome runs 200 of them).
+//! The tests hold this to alloy's recovery on random, high-s and invalid signatures.
+
+use alloy_primitives::{Address, Signature, B256};
+use k256::elliptic_curve::group::Group;
+use k256::elliptic_curve::ops::{Invert, LinearCombination, Reduce};
+use k256::elliptic_curve::point::DecompressPoint;
+use k256::elliptic_curve::sec1::ToEncodedPoint;
+use k256::elliptic_curve::subtle::Choice;
+use k256::{AffinePoint, ProjectivePoint, Scalar, U256};
+
+/// Why a signature recovers to no address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RecoverError {
+    /// r or s is zero or not below the group order.
+    ScalarOutOfRange,
+    /// No curve point has x = r.
+    NoPointForR,
+    /// The recovered key is the point at infinity.
+    Infinity,
+}
+
+impl core::fmt::Display for RecoverError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            Self::ScalarOutOfRange => "r or s is zero or not below the curve order",
+            Self::NoPointForR => "r is not the x-coordinate of a curve point",
+            Self::Infinity => "the recovered key is the point at infinity",
+        })
+    }
+}
+
+/// The address whose key made `signature` over `prehash`, as alloy's
+/// `Signature::recover_address_from_prehash` computes it (high s is normalized first).
+pub(crate) fn recover_address(
+    signature: &Signature,
+    prehash: &B256,
+) -> Result<Address, RecoverError> {
+    let signature = signature.normalized_s();
+    let k256_signature = signature
+        .to_k256()
+        .map_err(|_| RecoverError::ScalarOutOfRange)?;
+    let (r, s) = k256_signature.split_scalars();
+    let z = <Scalar as Reduce<U256>>::reduce_bytes(prehash.as_slice().into());
+    // alloy's recovery id never marks r as reduced (an x ≥ n has probability ~2⁻¹²⁷).
+    let y_is_odd = Choice::from(u8::from(signature.v()));
+    let big_r = Option::<AffinePoint>::from(AffinePoint::decompress(&r.to_bytes(), y_is_odd))
+        .ok_or(RecoverError::NoPointForR)?;
+    // r ≠ 0, so it has an inverse; r is public, so variable time is fine.
+    let r_inv = *r.invert_vartime();
+    let u1 = -(r_inv * z);
+    let u2 = r_inv * *s;
+    let q = ProjectivePoint::lincomb(&ProjectivePoint::GENERATOR, &u1, &big_r.into(), &u2);
+    if bool::from(q.is_identity()) {
+        return Err(RecoverError::Infinity);
+    }
+    let point = q.to_affine().to_encoded_point(false);
+    // Uncompressed SEC1 is 0x04 ‖ x ‖ y; the address hashes x ‖ y.
+    Ok(Address::from_raw_public_key(&point.as_bytes()[1..]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloy_primitives::{keccak256, uint, U256 as AU256};
+    use k256::ecdsa::SigningKey;
+
+    /// The secp256k1 group order n.
+    const N: AU256 = uint!(0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141_U256);
+
+    fn alloy(signature: &Signature, prehash: &B256) -> Option<Address> {
+        signature.recover_address_from_prehash(prehash).ok()
+    }
+
+    fn sign(key: &SigningKey, prehash: &B256) -> Signature {
+        let (sig, recid) = key.sign_prehash_recoverable(prehash.as_slice()).unwrap();
+        Signature::from_signature_and_parity(sig, recid.is_y_odd())
+    }
+
+    #[test]
+    fn recovers_the_signer_like_alloy() {
+        for i in 0u32..200 {
+            let key = SigningKey::from_slice(keccak256(i.to_be_bytes()).as_slice()).unwrap();
+            let prehash = keccak256(format!("message {i}"));
+            let signature = sign(&key, &prehash);
+            let expected = Address::from_private_key(&key);
+            assert_eq!(recover_address(&signature, &prehash), Ok(expected));
+            assert_eq!(alloy(&signature, &prehash), Some(expected));
+            // Another hash recovers some other key, in both.
+            let other = keccak256(format!("other {i}"));
+            let got = recover_address(&signature, &other).ok();
+            assert_ne!(got, Some(expected));
+            assert_eq!(got, alloy(&signature, &other));
+        }
+    }
+
+    #[test]
+    fn high_s_is_normalized_like_alloy() {
+        let key = SigningKey::from_slice(&[7u8; 32]).unwrap();
+        let prehash = keccak256(b"high s");
+        let low = sign(&key, &prehash);
+        // (r, n − s) with the other parity is the same signature in high-s form.
+        let high = Signature::new(low.r(), N - low.s(), !low.v());
+        assert_eq!(
+            recover_address(&high, &prehash),
+            Ok(Address::from_private_key(&key))
+        );
+        assert_eq!(
+            alloy(&high, &prehash),
+            Some(Address::from_private_key(&key))
+        );
+    }
+
+    #[test]
+    fn flipped_parity_recovers_another_key_like_alloy() {
+        let key = SigningKey::from_slice(&[9u8; 32]).unwrap();
+        let prehash = keccak256(b"parity");
+        let sig = sign(&key, &prehash);
+        let flipped = Signature::new(sig.r(), sig.s(), !sig.v());
+        let got = recover_address(&flipped, &prehash).unwrap();
+        assert_ne!(got, Address::from_private_key(&key));
+        assert_eq!(Some(got), alloy(&flipped, &prehash));
+    }
+
+    #[test]
+    fn invalid_signatures_recover_nothing_like_alloy() {
+        let prehash = keccak256(b"invalid");
+        let one = AU256::from(1u8);
+        let cases = [
+            (
+                Signature::new(AU256::ZERO, one, false),
+                RecoverError::ScalarOutOfRange,
+            ),
+            (
+                Signature::new(one, AU256::ZERO, false),
+                RecoverError::ScalarOutOfRange,
+            ),
+            (
+                Signature::new(N, one, false),
+                RecoverError::ScalarOutOfRange,
+            ),
+            // x = 5 is not on secp256k1 (5³ + 7 = 132 is not a square mod p).
+            (
+                Signature::new(AU256::from(5u8), one, false),
+                RecoverError::NoPointForR,
+            ),
+        ];
+        for (signature, error) in cases {
+            assert_eq!(
+                recover_address(&signature, &prehash),
+                Err(error),
+                "{signature:?}"
+            );
+            assert_eq!(alloy(&signature, &prehash), None, "{signature:?}");
+        }
+    }
+
+    #[test]
+    fn random_bytes_agree_with_alloy() {
+        // Mostly invalid points and scalars: both must accept and refuse the same inputs.
+        let mut accepted = 0;
+        for i in 0u32..300 {
+            let r = AU256::from_be_bytes(keccak256([b"r".as_slice(), &i.to_be_bytes()].concat()).0);
+            let s = AU256::from_be_bytes(keccak256([b"s".as_slice(), &i.to_be_bytes()].concat()).0);
+            let signature = Signature::new(r, s, i % 2 == 0);
+            let prehash = keccak256(i.to_le_bytes());
+            let got = recover_address(&signature, &prehash).ok();
+            assert_eq!(got, alloy(&signature, &prehash), "case {i}");
+            accepted += usize::from(got.is_some());
+        }
+        // About half of all x are on the curve; both branches ran.
+        assert!((100..200).contains(&accepted), "{accepted}");
+    }
+}
