@@ -15,6 +15,32 @@ const SEALED_V1 = 1;
 const PBKDF2_MIN_ITERATIONS = 600_000;
 
 const encoder = new TextEncoder();
+/** Reused: constructing a decoder per message cost more than the decode. */
+const strictDecoder = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Gives an application event its `text` (`content` as UTF-8, or undefined), decoded on first
+ * read: most binary payloads are never read as text, and a failed strict decode throws. The
+ * first read or write leaves a plain data property, so the event behaves as a plain object.
+ */
+function withLazyText(event) {
+  const settle = (value) => {
+    Object.defineProperty(event, 'text', { value, writable: true, enumerable: true, configurable: true });
+    return value;
+  };
+  return Object.defineProperty(event, 'text', {
+    enumerable: true,
+    configurable: true,
+    get() {
+      try {
+        return settle(strictDecoder.decode(event.content));
+      } catch {
+        return settle(undefined);
+      }
+    },
+    set: settle,
+  });
+}
 
 const invalidArgument = (message) => hybridEdgeError('MlsInvalidArgument', message);
 
@@ -86,10 +112,6 @@ function nodeKey(key) {
   return object;
 }
 
-/**
- * Encrypts one record: `1 ‖ IV(12) ‖ AES-256-GCM(value)`, with the record's storage name as
- * additional data, so that a value moved to another name does not decrypt.
- */
 /** Random IVs drawn 256 at a time: one `getRandomValues` call costs more than sealing a record. */
 let ivPool = new Uint8Array(0);
 let ivNext = 0;
@@ -99,9 +121,14 @@ function freshIv() {
     ivNext = 0;
   }
   ivNext += 12;
-  return ivPool.slice(ivNext - 12, ivNext);
+  // A view, not a copy: a pool is never written again once drawn.
+  return ivPool.subarray(ivNext - 12, ivNext);
 }
 
+/**
+ * Encrypts one record: `1 ‖ IV(12) ‖ AES-256-GCM(value)`, with the record's storage name as
+ * additional data, so that a value moved to another name does not decrypt.
+ */
 async function seal(key, name, value) {
   const iv = freshIv();
   const aad = encoder.encode(name);
@@ -526,13 +553,7 @@ export class Client {
 
   #event(event) {
     if (event.type === 'application') {
-      let text;
-      try {
-        text = new TextDecoder('utf-8', { fatal: true }).decode(event.content);
-      } catch {
-        text = undefined;
-      }
-      return { ...event, text, group: this.#group(event.groupId) };
+      return withLazyText({ ...event, group: this.#group(event.groupId) });
     }
     if (event.type === 'commit' && event.selfRemoved) {
       this.#groups.delete(event.groupId);

@@ -49,6 +49,8 @@ pub(crate) struct GroupRecord {
 pub(crate) struct Group {
     pub mls: MlsGroup,
     pub last_rotation: u64,
+    /// This epoch's application-message senders (not persisted).
+    pub senders: super::verify::SenderCache,
 }
 
 /// An MLS client bound to one wallet installation: its key packages and groups.
@@ -138,6 +140,7 @@ impl Client {
                 Group {
                     mls,
                     last_rotation: meta.last_rotation,
+                    senders: Default::default(),
                 },
             );
         }
@@ -357,6 +360,7 @@ impl Client {
             Group {
                 mls,
                 last_rotation: now,
+                senders: Default::default(),
             },
         );
         self.write_group_record(&group_id, GroupRecord { last_rotation: now })

@@ -71,7 +71,7 @@ impl Client {
             ProcessedMessageContent::ApplicationMessage(app) => Ok(Event::Application {
                 group_id,
                 epoch: message_epoch,
-                sender: verify::sender_identity(&group.mls, &sender)?,
+                sender: group.senders.identity(&group.mls, &sender)?,
                 content: app.into_bytes(),
             }),
             ProcessedMessageContent::ProposalMessage(queued) => {

@@ -16,6 +16,7 @@ mod ciphersuite;
 mod client;
 mod config;
 mod convert;
+mod crypto;
 mod error;
 mod event;
 mod group_ops;

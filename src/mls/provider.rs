@@ -1,26 +1,28 @@
 use openmls_rust_crypto::RustCrypto;
 use openmls_traits::OpenMlsProvider;
 
+use super::crypto::Crypto;
 use crate::storage::MlsStore;
 
-/// openmls's provider: RustCrypto for crypto and randomness, [`MlsStore`] for state.
+/// openmls's provider: RustCrypto for crypto (with [`Crypto`]'s kept Ed25519 keys) and
+/// randomness, [`MlsStore`] for state.
 #[derive(Debug, Default)]
 pub(crate) struct Provider {
-    crypto: RustCrypto,
+    crypto: Crypto,
     pub(crate) store: MlsStore,
 }
 
 impl Provider {
     pub(crate) fn with_store(store: MlsStore) -> Self {
         Self {
-            crypto: RustCrypto::default(),
+            crypto: Crypto::default(),
             store,
         }
     }
 }
 
 impl OpenMlsProvider for Provider {
-    type CryptoProvider = RustCrypto;
+    type CryptoProvider = Crypto;
     type RandProvider = RustCrypto;
     type StorageProvider = MlsStore;
 
@@ -33,6 +35,6 @@ impl OpenMlsProvider for Provider {
     }
 
     fn rand(&self) -> &Self::RandProvider {
-        &self.crypto
+        self.crypto.rust_crypto()
     }
 }

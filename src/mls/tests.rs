@@ -240,6 +240,40 @@ fn add_remove_leave_and_rotate_report_what_changed() {
 }
 
 #[test]
+fn a_leaf_taken_over_by_a_new_member_reports_the_new_sender() {
+    // Alice keeps the senders of an epoch; Dave takes Bob's leaf after Bob is removed, and
+    // his messages must name Dave, not the Bob of an earlier epoch.
+    let suite = Suite::default();
+    let (mut alice, mut bob, mut carol, mut dave) = (
+        client(1, suite),
+        client(2, suite),
+        client(3, suite),
+        client(4, suite),
+    );
+    let group_id = group_of(&mut [&mut alice, &mut bob, &mut carol], false);
+    for _ in 0..2 {
+        let ct = bob.encrypt(&group_id, b"from bob").unwrap();
+        let (sender, _) = app_text(alice.process(&ct, now()).unwrap());
+        assert_eq!(sender, bob.identity().address_checksummed());
+    }
+    let removed = alice
+        .remove_members(&group_id, &[bob.identity().address])
+        .unwrap();
+    carol.process(&removed.commit, now()).unwrap();
+    let added = alice
+        .add_members(&group_id, &[key_package(&mut dave)])
+        .unwrap();
+    carol.process(&added.commit, now()).unwrap();
+    dave.process(&added.welcome.unwrap(), now()).unwrap();
+    let ct = dave.encrypt(&group_id, b"from dave").unwrap();
+    for c in [&mut alice, &mut carol] {
+        let (sender, content) = app_text(c.process(&ct, now()).unwrap());
+        assert_eq!(sender, dave.identity().address_checksummed());
+        assert_eq!(content, b"from dave");
+    }
+}
+
+#[test]
 fn tampered_replayed_and_unknown_group_messages_are_typed_errors() {
     let suite = Suite::default();
     let (mut alice, mut bob, mut eve) = (client(1, suite), client(2, suite), client(5, suite));

@@ -36,6 +36,44 @@ pub(crate) fn sender_identity(
     }
 }
 
+/// How many senders' identities a group keeps per epoch.
+const KEPT_SENDERS: usize = 64;
+
+/// The identities of this epoch's application-message senders. Reading one from its leaf
+/// hashes the installation key (Keccak-256), which a conversation would otherwise repeat for
+/// every message; leaves change only by commit, which starts a new epoch and a new cache.
+#[derive(Debug, Default)]
+pub(crate) struct SenderCache {
+    epoch: u64,
+    senders: Vec<(LeafNodeIndex, MemberIdentity)>,
+}
+
+impl SenderCache {
+    /// [`sender_identity`], from the cache when this epoch already saw the sender.
+    pub(crate) fn identity(
+        &mut self,
+        group: &MlsGroup,
+        sender: &Sender,
+    ) -> Result<MemberIdentity, MlsError> {
+        let Sender::Member(index) = sender else {
+            return Err(MlsError::NotAMember);
+        };
+        let epoch = group.epoch().as_u64();
+        if epoch != self.epoch {
+            self.epoch = epoch;
+            self.senders.clear();
+        }
+        if let Some((_, identity)) = self.senders.iter().find(|(i, _)| i == index) {
+            return Ok(identity.clone());
+        }
+        let identity = sender_identity(group, sender)?;
+        if self.senders.len() < KEPT_SENDERS {
+            self.senders.push((*index, identity.clone()));
+        }
+        Ok(identity)
+    }
+}
+
 /// Verifies the credentials a proposal brings in and describes what it changes.
 pub(crate) fn verify_proposal(
     group: &MlsGroup,

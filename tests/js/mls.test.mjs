@@ -92,6 +92,16 @@ test('a DM and a group, both ways, with membership changes and key rotation', as
   assert.equal(ev.senderInstallationId, alice.installationId);
   assert.equal(ev.text, 'gm bob');
   assert.equal(ev.group, bobDm);
+  // `text` is decoded on first read, and the event still behaves as a plain object.
+  const copy = { ...(await bobDm.process(await dm.encrypt('copied'))) };
+  assert.equal(copy.type === 'application' && copy.text, 'copied');
+  const json = JSON.parse(JSON.stringify(await bobDm.process(await dm.encrypt('as json'))));
+  assert.equal(json.text, 'as json');
+  const edited = await bobDm.process(await dm.encrypt('before'));
+  if (edited.type !== 'application') return;
+  edited.text = 'after';
+  assert.equal(edited.text, 'after');
+  assert.deepEqual(Object.keys(edited).includes('text'), true);
   ev = await alice.process(await bobDm.encrypt(new Uint8Array([0xff, 0, 1])));
   assert.equal(ev.type, 'application');
   if (ev.type !== 'application') return;
