@@ -33,6 +33,16 @@ fn client(seed: u8, suite: Suite) -> Client {
     Client::new(identity, config).unwrap()
 }
 
+/// Alice, Bob, Carol and Dave (wallet seeds 1 to 4).
+fn four_clients(suite: Suite) -> (Client, Client, Client, Client) {
+    (
+        client(1, suite),
+        client(2, suite),
+        client(3, suite),
+        client(4, suite),
+    )
+}
+
 fn key_package(c: &mut Client) -> Vec<u8> {
     c.create_key_packages(1, now()).unwrap().remove(0)
 }
@@ -127,12 +137,7 @@ fn dm_takes_exactly_two_members() {
 #[test]
 fn add_remove_leave_and_rotate_report_what_changed() {
     let suite = Suite::default();
-    let (mut alice, mut bob, mut carol, mut dave) = (
-        client(1, suite),
-        client(2, suite),
-        client(3, suite),
-        client(4, suite),
-    );
+    let (mut alice, mut bob, mut carol, mut dave) = four_clients(suite);
     let group_id = group_of(&mut [&mut alice, &mut bob], false);
 
     // Alice adds Carol: Bob learns who was added.
@@ -244,12 +249,7 @@ fn a_leaf_taken_over_by_a_new_member_reports_the_new_sender() {
     // Alice keeps the senders of an epoch; Dave takes Bob's leaf after Bob is removed, and
     // his messages must name Dave, not the Bob of an earlier epoch.
     let suite = Suite::default();
-    let (mut alice, mut bob, mut carol, mut dave) = (
-        client(1, suite),
-        client(2, suite),
-        client(3, suite),
-        client(4, suite),
-    );
+    let (mut alice, mut bob, mut carol, mut dave) = four_clients(suite);
     let group_id = group_of(&mut [&mut alice, &mut bob, &mut carol], false);
     for _ in 0..2 {
         let ct = bob.encrypt(&group_id, b"from bob").unwrap();
