@@ -67,11 +67,12 @@ impl Client {
             .process_message(&self.provider, protocol)
             .map_err(|e| convert::process_error(e, message_epoch, group_epoch))?;
         let sender = processed.sender().clone();
+        let credential = processed.credential().clone();
         match processed.into_content() {
             ProcessedMessageContent::ApplicationMessage(app) => Ok(Event::Application {
                 group_id,
                 epoch: message_epoch,
-                sender: group.senders.identity(&group.mls, &sender)?,
+                sender: group.senders.identity(&credential)?,
                 content: app.into_bytes(),
             }),
             ProcessedMessageContent::ProposalMessage(queued) => {

@@ -274,6 +274,27 @@ fn a_leaf_taken_over_by_a_new_member_reports_the_new_sender() {
 }
 
 #[test]
+fn a_late_message_names_the_member_who_sent_it_not_the_leaf_s_new_owner() {
+    // Bob's message arrives after Bob was removed and Dave took his leaf; it is still within
+    // the past epochs kept, so it decrypts, and it must name Bob.
+    let suite = Suite::default();
+    let (mut alice, mut bob, mut carol, mut dave) = four_clients(suite);
+    let group_id = group_of(&mut [&mut alice, &mut bob, &mut carol], false);
+    let late = bob.encrypt(&group_id, b"sent before I left").unwrap();
+    let removed = alice
+        .remove_members(&group_id, &[bob.identity().address])
+        .unwrap();
+    carol.process(&removed.commit, now()).unwrap();
+    let added = alice
+        .add_members(&group_id, &[key_package(&mut dave)])
+        .unwrap();
+    carol.process(&added.commit, now()).unwrap();
+    let (sender, content) = app_text(carol.process(&late, now()).unwrap());
+    assert_eq!(content, b"sent before I left");
+    assert_eq!(sender, bob.identity().address_checksummed());
+}
+
+#[test]
 fn tampered_replayed_and_unknown_group_messages_are_typed_errors() {
     let suite = Suite::default();
     let (mut alice, mut bob, mut eve) = (client(1, suite), client(2, suite), client(5, suite));

@@ -1,8 +1,8 @@
 //! Every credential that arrives is checked here before openmls state changes.
 
 use openmls::prelude::{
-    Extension, KeyPackage, LeafNode, LeafNodeIndex, MlsGroup, Proposal, QueuedProposal, Sender,
-    StagedCommit,
+    Credential, Extension, KeyPackage, LeafNode, LeafNodeIndex, MlsGroup, Proposal, QueuedProposal,
+    Sender, StagedCommit,
 };
 
 use super::error::MlsError;
@@ -36,39 +36,35 @@ pub(crate) fn sender_identity(
     }
 }
 
-/// How many senders' identities a group keeps per epoch.
+/// How many senders' identities a group keeps.
 const KEPT_SENDERS: usize = 64;
 
-/// The identities of this epoch's application-message senders. Reading one from its leaf
-/// hashes the installation key (Keccak-256), which a conversation would otherwise repeat for
-/// every message; leaves change only by commit, which starts a new epoch and a new cache.
+/// The identities of a group's recent application-message senders, by credential. Reading
+/// one from its credential hashes the installation key (Keccak-256), which a conversation
+/// would otherwise repeat for every message.
 #[derive(Debug, Default)]
 pub(crate) struct SenderCache {
-    epoch: u64,
-    senders: Vec<(LeafNodeIndex, MemberIdentity)>,
+    senders: Vec<(Vec<u8>, MemberIdentity)>,
+    next: usize,
 }
 
 impl SenderCache {
-    /// [`sender_identity`], from the cache when this epoch already saw the sender.
-    pub(crate) fn identity(
-        &mut self,
-        group: &MlsGroup,
-        sender: &Sender,
-    ) -> Result<MemberIdentity, MlsError> {
-        let Sender::Member(index) = sender else {
-            return Err(MlsError::NotAMember);
-        };
-        let epoch = group.epoch().as_u64();
-        if epoch != self.epoch {
-            self.epoch = epoch;
-            self.senders.clear();
-        }
-        if let Some((_, identity)) = self.senders.iter().find(|(i, _)| i == index) {
+    /// The identity in `credential`: the credential that verified an application message's
+    /// signature, which openmls takes from the tree of the message's epoch (a late message
+    /// names who sent it even if the leaf has a new owner since). Its binding was verified
+    /// when it entered the group.
+    pub(crate) fn identity(&mut self, credential: &Credential) -> Result<MemberIdentity, MlsError> {
+        let bytes = credential.serialized_content();
+        if let Some((_, identity)) = self.senders.iter().find(|(b, _)| b == bytes) {
             return Ok(identity.clone());
         }
-        let identity = sender_identity(group, sender)?;
+        let identity = trusted_identity(credential)?;
+        let entry = (bytes.to_vec(), identity.clone());
         if self.senders.len() < KEPT_SENDERS {
-            self.senders.push((*index, identity.clone()));
+            self.senders.push(entry);
+        } else {
+            self.senders[self.next] = entry;
+            self.next = (self.next + 1) % KEPT_SENDERS;
         }
         Ok(identity)
     }
