@@ -153,6 +153,20 @@ export interface MlsClientOptions {
   /** Milliseconds a new key package stays valid (default 30 days; 1 h to 84 days). */
   keyPackageLifetime?: number;
   /**
+   * Own commits wait for the relay (RFC 9420 §14): `addMembers`, `removeMembers`,
+   * `rotateKeys` and `commitPendingProposals` return a commit that is not applied yet
+   * (`pending: true`, `Group.hasPendingCommit`). Publish it; when the relay acknowledges
+   * it, call `Group.mergePendingCommit()` and only then send the welcome. When the publish
+   * rejects with `StaleEpoch`, another member's commit won: processing that commit drops
+   * this one (its event has `ownCommitDiscarded: true`), or `clearPendingCommit()` drops it
+   * at once; then commit again. Meanwhile other commits and `leave` throw `CommitPending`.
+   *
+   * Default `false`: own commits are applied at once, which is right only where no two
+   * members commit concurrently (a member whose commit loses is left in an epoch nobody
+   * else has). Not stored: pass it every time.
+   */
+  confirmCommits?: boolean;
+  /**
    * Dangerous: do not check locally that the wallet's signature recovers to its address.
    * Every peer refuses an identity whose binding does not verify (`InvalidIdentityBinding`).
    */
@@ -165,8 +179,13 @@ export interface MlsCommitResult {
   commit: Uint8Array;
   /** The welcome for the members added, if any. */
   welcome?: Uint8Array;
-  /** The group's epoch after the commit. */
+  /** The group's epoch after the commit (once merged, when it is pending). */
   epoch: number;
+  /**
+   * True when the commit waits for `Group.mergePendingCommit()` (`confirmCommits`): send the
+   * welcome only after merging.
+   */
+  pending: boolean;
 }
 
 /** Membership changes of a commit or proposal. */
@@ -207,6 +226,11 @@ export type MlsEvent =
       epoch: number;
       sender: string;
       senderInstallationId: string;
+      /**
+       * True when this client had a commit pending for the same epoch (`confirmCommits`):
+       * it lost and was dropped; make it again if it is still wanted.
+       */
+      ownCommitDiscarded: boolean;
     } & MlsChanges)
   | ({
       /** A proposal that was verified and queued; it takes effect with the next commit. */
@@ -331,7 +355,8 @@ export declare class Group {
   process(bytes: Uint8Array): Promise<MlsEvent>;
   /**
    * Adds the owners of `keyPackages` in one commit.
-   * @throws {HybridEdgeError} `DmMemberLimit`, `InvalidKeyPackage`, `InvalidIdentityBinding`.
+   * @throws {HybridEdgeError} `DmMemberLimit`, `InvalidKeyPackage`, `InvalidIdentityBinding`,
+   * `CommitPending`.
    */
   addMembers(keyPackages: Uint8Array[]): Promise<MlsCommitResult>;
   /**
@@ -351,6 +376,21 @@ export declare class Group {
   leave(): Promise<Uint8Array>;
   /** True when this client's last self-update here is `keyRotationInterval` old at `now`. */
   rotationDue(now?: Date | number): boolean;
+  /** Whether a commit of this client waits for `mergePendingCommit` (see `confirmCommits`). */
+  readonly hasPendingCommit: boolean;
+  /**
+   * Applies this client's pending commit once the relay accepted it; resolves with the new
+   * epoch. A merged commit that replaced this client's leaf keys (every self-update does)
+   * counts as a rotation.
+   * @throws {HybridEdgeError} `NoPendingCommit`.
+   */
+  mergePendingCommit(): Promise<number>;
+  /**
+   * Drops this client's pending commit (the relay refused it with `StaleEpoch`); the group
+   * stays at its epoch.
+   * @throws {HybridEdgeError} `NoPendingCommit`.
+   */
+  clearPendingCommit(): Promise<void>;
 }
 
 /**

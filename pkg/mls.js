@@ -421,6 +421,7 @@ export class Client {
     try {
       const client = await Client.#open(options, storage, encryptionKey, signer);
       client.#release = release;
+      client.#core.setConfirmCommits(options?.confirmCommits === true);
       return client;
     } catch (err) {
       release?.();
@@ -666,11 +667,23 @@ export class Group {
     return this.#client._mutate((core) => core.leave(this.id));
   }
 
+  get hasPendingCommit() {
+    return this.#client._core.hasPendingCommit(this.id);
+  }
+
+  mergePendingCommit() {
+    return this.#client._mutate((core) => core.mergePendingCommit(this.id, unixSeconds()));
+  }
+
+  async clearPendingCommit() {
+    await this.#client._mutate((core) => core.clearPendingCommit(this.id));
+  }
+
   rotationDue(now) {
     return this.#client._core.rotationDue(this.id, unixSeconds(now));
   }
 }
 
-function commitResult({ commit, welcome, epoch }) {
-  return { commit, welcome, epoch };
+function commitResult({ commit, welcome, epoch, pending }) {
+  return { commit, welcome, epoch, pending };
 }

@@ -353,6 +353,8 @@ export type HybridEdgeErrorCode =
   | 'DmMemberLimit'
   | 'MemberNotFound'
   | 'GroupInactive'
+  | 'CommitPending'
+  | 'NoPendingCommit'
   | 'IdentityLocked'
   | 'MalformedMlsMessage'
   | 'InvalidIdentityBinding'
@@ -684,21 +686,22 @@ fn members_to_js(members: &[crate::mls::MemberIdentity]) -> JsValue {
         .into()
 }
 
-/// A commit of this client as `{ groupId, commit?, welcome?, epoch }`.
+/// A commit of this client as `{ groupId, commit?, welcome?, epoch, pending }`.
 pub(crate) fn commit_to_js(
     group_id: &[u8],
     out: Option<crate::mls::CommitOutput>,
     epoch: u64,
 ) -> JsValue {
-    let (commit, welcome) = match out {
-        Some(out) => (Some(out.commit), out.welcome),
-        None => (None, None),
+    let (commit, welcome, pending) = match out {
+        Some(out) => (Some(out.commit), out.welcome, out.pending),
+        None => (None, None, false),
     };
     object(&[
         ("groupId", hex_string(group_id).into()),
         ("commit", opt(commit.as_deref(), bytes)),
         ("welcome", opt(welcome.as_deref(), bytes)),
         ("epoch", number(epoch)),
+        ("pending", pending.into()),
     ])
 }
 
@@ -733,6 +736,7 @@ pub(crate) fn mls_event_to_js(event: crate::mls::Event) -> JsValue {
             epoch,
             sender,
             changes: c,
+            own_commit_discarded,
         } => {
             let mut fields = vec![
                 kind("commit"),
@@ -740,6 +744,7 @@ pub(crate) fn mls_event_to_js(event: crate::mls::Event) -> JsValue {
                 ("epoch", number(epoch)),
                 ("sender", sender.address_checksummed().into()),
                 ("senderInstallationId", sender.installation_id.into()),
+                ("ownCommitDiscarded", own_commit_discarded.into()),
             ];
             fields.extend(changes(&c));
             object(&fields)

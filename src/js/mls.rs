@@ -163,7 +163,7 @@ impl MlsClientCore {
     ///
     /// @throws {HybridEdgeError} `DmMemberLimit`, `MalformedMlsMessage`, `InvalidKeyPackage`,
     /// `InvalidIdentityBinding`.
-    #[wasm_bindgen(js_name = createGroup, unchecked_return_type = "{ groupId: string; commit?: Uint8Array; welcome?: Uint8Array; epoch: number }")]
+    #[wasm_bindgen(js_name = createGroup, unchecked_return_type = "{ groupId: string; commit?: Uint8Array; welcome?: Uint8Array; epoch: number; pending: boolean }")]
     pub fn create_group(
         &mut self,
         #[wasm_bindgen(js_name = keyPackages, unchecked_param_type = "Uint8Array[]")]
@@ -215,7 +215,7 @@ impl MlsClientCore {
     }
 
     /// Adds the owners of `keyPackages` in one commit.
-    #[wasm_bindgen(js_name = addMembers, unchecked_return_type = "{ groupId: string; commit?: Uint8Array; welcome?: Uint8Array; epoch: number }")]
+    #[wasm_bindgen(js_name = addMembers, unchecked_return_type = "{ groupId: string; commit?: Uint8Array; welcome?: Uint8Array; epoch: number; pending: boolean }")]
     pub fn add_members(
         &mut self,
         group: &str,
@@ -232,7 +232,7 @@ impl MlsClientCore {
     }
 
     /// Removes every installation of `addresses` in one commit.
-    #[wasm_bindgen(js_name = removeMembers, unchecked_return_type = "{ groupId: string; commit?: Uint8Array; welcome?: Uint8Array; epoch: number }")]
+    #[wasm_bindgen(js_name = removeMembers, unchecked_return_type = "{ groupId: string; commit?: Uint8Array; welcome?: Uint8Array; epoch: number; pending: boolean }")]
     pub fn remove_members(
         &mut self,
         group: &str,
@@ -254,7 +254,7 @@ impl MlsClientCore {
     }
 
     /// Commits the proposals received so far.
-    #[wasm_bindgen(js_name = commitPendingProposals, unchecked_return_type = "{ groupId: string; commit?: Uint8Array; welcome?: Uint8Array; epoch: number }")]
+    #[wasm_bindgen(js_name = commitPendingProposals, unchecked_return_type = "{ groupId: string; commit?: Uint8Array; welcome?: Uint8Array; epoch: number; pending: boolean }")]
     pub fn commit_pending_proposals(&mut self, group: &str) -> Result<JsValue, JsValue> {
         let id = group_id(group)?;
         let out = self
@@ -266,7 +266,7 @@ impl MlsClientCore {
     }
 
     /// A self-update commit (new leaf keys).
-    #[wasm_bindgen(js_name = rotateKeys, unchecked_return_type = "{ groupId: string; commit?: Uint8Array; welcome?: Uint8Array; epoch: number }")]
+    #[wasm_bindgen(js_name = rotateKeys, unchecked_return_type = "{ groupId: string; commit?: Uint8Array; welcome?: Uint8Array; epoch: number; pending: boolean }")]
     pub fn rotate_keys(&mut self, group: &str, now: f64) -> Result<JsValue, JsValue> {
         let id = group_id(group)?;
         let out = self
@@ -275,6 +275,44 @@ impl MlsClientCore {
             .map_err(to_js_error)?;
         let epoch = out.epoch;
         Ok(commit_to_js(&id, Some(out), epoch))
+    }
+
+    /// Whether own commits wait for `mergePendingCommit` (see `Client.create`'s
+    /// `confirmCommits`); not persisted.
+    #[wasm_bindgen(js_name = setConfirmCommits)]
+    pub fn set_confirm_commits(&mut self, on: bool) {
+        self.client.set_confirm_commits(on);
+    }
+
+    /// Whether a commit of this client waits in the group.
+    ///
+    /// @throws {HybridEdgeError} `UnknownGroup`.
+    #[wasm_bindgen(js_name = hasPendingCommit)]
+    pub fn has_pending_commit(&self, group: &str) -> Result<bool, JsValue> {
+        let id = group_id(group)?;
+        self.client.has_pending_commit(&id).map_err(to_js_error)
+    }
+
+    /// Applies this client's pending commit; returns the new epoch.
+    ///
+    /// @throws {HybridEdgeError} `UnknownGroup`, `NoPendingCommit`.
+    #[wasm_bindgen(js_name = mergePendingCommit)]
+    pub fn merge_pending_commit(&mut self, group: &str, now: f64) -> Result<f64, JsValue> {
+        let id = group_id(group)?;
+        let epoch = self
+            .client
+            .merge_pending_commit(&id, seconds(now))
+            .map_err(to_js_error)?;
+        Ok(epoch as f64)
+    }
+
+    /// Drops this client's pending commit.
+    ///
+    /// @throws {HybridEdgeError} `UnknownGroup`, `NoPendingCommit`.
+    #[wasm_bindgen(js_name = clearPendingCommit)]
+    pub fn clear_pending_commit(&mut self, group: &str) -> Result<(), JsValue> {
+        let id = group_id(group)?;
+        self.client.clear_pending_commit(&id).map_err(to_js_error)
     }
 
     /// Whether the group's last self-update is a rotation interval old at `now`.
@@ -333,7 +371,7 @@ export interface MlsMember { address: string; installationId: string }
 /** What `MlsClientCore.process` made of a message (`Client`/`Group` wrap it as `MlsEvent`). */
 export type MlsCoreEvent =
   | { type: 'application'; groupId: string; epoch: number; sender: string; senderInstallationId: string; content: Uint8Array }
-  | { type: 'commit'; groupId: string; epoch: number; sender: string; senderInstallationId: string; added: MlsMember[]; removed: MlsMember[]; updated: MlsMember[]; selfRemoved: boolean }
+  | { type: 'commit'; groupId: string; epoch: number; sender: string; senderInstallationId: string; added: MlsMember[]; removed: MlsMember[]; updated: MlsMember[]; selfRemoved: boolean; ownCommitDiscarded: boolean }
   | { type: 'proposal'; groupId: string; sender: string; senderInstallationId: string; added: MlsMember[]; removed: MlsMember[]; updated: MlsMember[]; selfRemoved: boolean }
   | { type: 'welcome'; groupId: string; epoch: number; members: MlsMember[]; dm: boolean }
   | { type: 'own'; groupId: string };

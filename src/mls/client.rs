@@ -49,8 +49,42 @@ pub(crate) struct GroupRecord {
 pub(crate) struct Group {
     pub mls: MlsGroup,
     pub last_rotation: u64,
-    /// This epoch's application-message senders (not persisted).
+    /// Recent application-message senders (not persisted).
     pub senders: super::verify::SenderCache,
+    /// Keccak-256 of this client's recent commits and proposals, so that their echoes from
+    /// the relay are [`Event::Own`](super::Event::Own) even after the epoch moved on (not
+    /// persisted).
+    pub own_handshakes: Vec<[u8; 32]>,
+}
+
+/// How many own commits and proposals a group remembers.
+const KEPT_OWN_HANDSHAKES: usize = 8;
+
+impl Group {
+    /// Remembers a commit or proposal this client sends.
+    pub(crate) fn remember_own(&mut self, bytes: &[u8]) {
+        if self.own_handshakes.len() == KEPT_OWN_HANDSHAKES {
+            self.own_handshakes.remove(0);
+        }
+        self.own_handshakes
+            .push(alloy_primitives::keccak256(bytes).0);
+    }
+
+    /// Whether `bytes` are a commit or proposal this client sent.
+    pub(crate) fn is_own(&self, bytes: &[u8]) -> bool {
+        !self.own_handshakes.is_empty()
+            && self
+                .own_handshakes
+                .contains(&alloy_primitives::keccak256(bytes).0)
+    }
+
+    /// Commits and proposals wait until this client's pending commit is merged or cleared.
+    pub(crate) fn check_no_pending_commit(&self) -> Result<(), MlsError> {
+        match self.mls.pending_commit() {
+            Some(_) => Err(MlsError::CommitPending),
+            None => Ok(()),
+        }
+    }
 }
 
 /// An MLS client bound to one wallet installation: its key packages and groups.
@@ -65,6 +99,9 @@ pub struct Client {
     pub(crate) identity: Identity,
     pub(crate) config: ClientConfig,
     pub(crate) groups: BTreeMap<Vec<u8>, Group>,
+    /// Own commits wait for [`merge_pending_commit`](Self::merge_pending_commit) instead of
+    /// being merged at once (not persisted: a setting of the running client).
+    pub(crate) confirm_commits: bool,
 }
 
 impl Client {
@@ -104,6 +141,7 @@ impl Client {
             identity,
             config,
             groups: BTreeMap::new(),
+            confirm_commits: false,
         })
     }
 
@@ -141,6 +179,7 @@ impl Client {
                     mls,
                     last_rotation: meta.last_rotation,
                     senders: Default::default(),
+                    own_handshakes: Vec::new(),
                 },
             );
         }
@@ -149,6 +188,7 @@ impl Client {
             identity,
             config: record.config,
             groups,
+            confirm_commits: false,
         })
     }
 
@@ -258,7 +298,7 @@ impl Client {
         let commit = if parsed.is_empty() {
             None
         } else {
-            Some(self.add_parsed(&group_id, parsed)?)
+            Some(self.add_parsed(&group_id, parsed, true)?)
         };
         Ok((group_id, commit))
     }
@@ -361,6 +401,7 @@ impl Client {
                 mls,
                 last_rotation: now,
                 senders: Default::default(),
+                own_handshakes: Vec::new(),
             },
         );
         self.write_group_record(&group_id, GroupRecord { last_rotation: now })

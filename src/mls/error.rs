@@ -50,6 +50,14 @@ pub enum MlsError {
     /// This client is no longer a member of the group (it left or was removed).
     #[error("this client is no longer a member of the group")]
     GroupInactive,
+    /// A commit of this client is waiting for the relay's confirmation (see
+    /// [`Client::set_confirm_commits`](super::Client::set_confirm_commits)): merge or clear
+    /// it before committing or proposing again.
+    #[error("a commit of this client is pending: merge or clear it first")]
+    CommitPending,
+    /// There is no pending commit to merge or clear.
+    #[error("this client has no pending commit in the group")]
+    NoPendingCommit,
     /// Another instance (a browser tab) holds this identity's storage: two writers would
     /// corrupt it. Raised by the JS `Client` when it cannot take the storage's Web Lock.
     #[error("another instance holds this identity: {name}")]
@@ -149,6 +157,8 @@ impl MlsError {
             Self::DmMemberLimit => "DmMemberLimit",
             Self::MemberNotFound { .. } => "MemberNotFound",
             Self::GroupInactive => "GroupInactive",
+            Self::CommitPending => "CommitPending",
+            Self::NoPendingCommit => "NoPendingCommit",
             Self::IdentityLocked { .. } => "IdentityLocked",
             Self::MalformedMessage { .. } => "MalformedMlsMessage",
             Self::InvalidIdentityBinding { .. } => "InvalidIdentityBinding",
@@ -228,6 +238,8 @@ mod tests {
             MlsError::DmMemberLimit,
             MlsError::MemberNotFound { member: s() },
             MlsError::GroupInactive,
+            MlsError::CommitPending,
+            MlsError::NoPendingCommit,
             MlsError::IdentityLocked { name: s() },
             MlsError::MalformedMessage { reason: s() },
             MlsError::InvalidIdentityBinding { reason: s() },
@@ -257,6 +269,8 @@ mod tests {
                 "DmMemberLimit",
                 "MemberNotFound",
                 "GroupInactive",
+                "CommitPending",
+                "NoPendingCommit",
                 "IdentityLocked",
                 "MalformedMlsMessage",
                 "InvalidIdentityBinding",

@@ -25,6 +25,9 @@ pub enum Event {
         sender: MemberIdentity,
         /// What changed.
         changes: Changes,
+        /// True when this client had a commit pending for the same epoch: it lost, and was
+        /// dropped (make it again at the new epoch if it is still wanted).
+        own_commit_discarded: bool,
     },
     /// A proposal that was verified and queued; it takes effect with the next commit.
     Proposal {
@@ -74,6 +77,12 @@ pub struct CommitOutput {
     pub commit: Vec<u8>,
     /// The `MLSMessage` carrying the welcome, when members were added.
     pub welcome: Option<Vec<u8>>,
-    /// The group's epoch after the commit.
+    /// The group's epoch after the commit (once merged, when it is pending).
     pub epoch: u64,
+    /// True when the commit waits for [`Client::merge_pending_commit`] (see
+    /// [`Client::set_confirm_commits`]): send `commit` first, `welcome` only after merging.
+    ///
+    /// [`Client::merge_pending_commit`]: super::Client::merge_pending_commit
+    /// [`Client::set_confirm_commits`]: super::Client::set_confirm_commits
+    pub pending: bool,
 }

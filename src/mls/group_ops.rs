@@ -1,6 +1,6 @@
 use openmls::prelude::{
-    KeyPackage, LeafNodeParameters, MlsMessageBodyIn, MlsMessageOut, ProcessedMessageContent,
-    ProtocolMessage,
+    ContentType, KeyPackage, LeafNodeParameters, MlsMessageBodyIn, MlsMessageOut,
+    ProcessedMessageContent, ProtocolMessage,
 };
 
 use openmls_traits::OpenMlsProvider;
@@ -55,6 +55,11 @@ impl Client {
                 .ok_or_else(|| MlsError::MessageForUnknownGroup {
                     group_id: hex(&group_id),
                 })?;
+        // The relay echoes this client's own commits and proposals, possibly after the
+        // commit was merged: openmls would call them messages from a past epoch.
+        if protocol.content_type() != ContentType::Application && group.is_own(bytes) {
+            return Ok(Event::Own { group_id });
+        }
         let group_epoch = group.mls.epoch().as_u64();
         if message_epoch > group_epoch {
             return Err(MlsError::WrongEpoch {
@@ -94,6 +99,8 @@ impl Client {
                 let sender = verify::sender_identity(&group.mls, &sender)?;
                 let changes = verify::verify_commit(&group.mls, &staged)?;
                 check_dm_size(&group.mls, &changes)?;
+                // Another member's commit for this epoch won: merging it drops ours.
+                let own_commit_discarded = group.mls.pending_commit().is_some();
                 group
                     .mls
                     .merge_staged_commit(&self.provider, *staged)
@@ -107,6 +114,7 @@ impl Client {
                     epoch,
                     sender,
                     changes,
+                    own_commit_discarded,
                 })
             }
             ProcessedMessageContent::OwnPrivateMessage => Ok(Event::Own { group_id }),
@@ -116,7 +124,8 @@ impl Client {
         }
     }
 
-    /// Adds the owners of `key_packages` (`MLSMessage`s) in one commit, merged at once.
+    /// Adds the owners of `key_packages` (`MLSMessage`s) in one commit, merged at once (or
+    /// pending, see [`set_confirm_commits`](Self::set_confirm_commits)).
     /// Send the commit to the group and the welcome to the new members.
     ///
     /// Errors: [`MlsError::UnknownGroup`], [`MlsError::DmMemberLimit`],
@@ -132,15 +141,19 @@ impl Client {
                 reason: "no key packages".into(),
             });
         }
-        self.group(group_id)?;
+        self.group(group_id)?.check_no_pending_commit()?;
         let parsed = self.parse_key_packages(key_packages)?;
-        self.add_parsed(group_id, parsed)
+        let at_once = !self.confirm_commits;
+        self.add_parsed(group_id, parsed, at_once)
     }
 
+    /// Adds parsed key packages in one commit; `at_once` merges it (a new group's first
+    /// commit always is: nobody else can commit to it yet).
     pub(crate) fn add_parsed(
         &mut self,
         group_id: &[u8],
         key_packages: Vec<KeyPackage>,
+        at_once: bool,
     ) -> Result<CommitOutput, MlsError> {
         let group = lookup(&mut self.groups, group_id)?;
         if is_dm(&group.mls) && group.mls.members().count() + key_packages.len() > 2 {
@@ -166,10 +179,11 @@ impl Client {
             .mls
             .add_members(&self.provider, &self.identity.signing(), &key_packages)
             .map_err(MlsError::internal)?;
-        self.merge_own(group_id, commit, Some(welcome))
+        self.merge_own(group_id, commit, Some(welcome), at_once)
     }
 
-    /// Removes every installation of `addresses` in one commit, merged at once.
+    /// Removes every installation of `addresses` in one commit, merged at once (or pending,
+    /// see [`set_confirm_commits`](Self::set_confirm_commits)).
     ///
     /// Errors: [`MlsError::UnknownGroup`], [`MlsError::MemberNotFound`] (an address without
     /// installations in the group, or this client's own: use [`leave`](Self::leave)).
@@ -179,6 +193,7 @@ impl Client {
         addresses: &[alloy_primitives::Address],
     ) -> Result<CommitOutput, MlsError> {
         let group = self.group(group_id)?;
+        group.check_no_pending_commit()?;
         let own = group.mls.own_leaf_index();
         let mut leaves = Vec::new();
         for address in addresses {
@@ -203,7 +218,7 @@ impl Client {
             .mls
             .remove_members(&self.provider, &self.identity.signing(), &leaves)
             .map_err(MlsError::internal)?;
-        self.merge_own(group_id, commit, welcome)
+        self.merge_own(group_id, commit, welcome, !self.confirm_commits)
     }
 
     /// Proposes to leave the group: send the returned proposal; this client is out when a
@@ -211,27 +226,34 @@ impl Client {
     /// and processing that commit forgets the group.
     pub fn leave(&mut self, group_id: &[u8]) -> Result<Vec<u8>, MlsError> {
         let group = lookup(&mut self.groups, group_id)?;
+        group.check_no_pending_commit()?;
         let proposal = group
             .mls
             .leave_group(&self.provider, &self.identity.signing())
             .map_err(MlsError::internal)?;
-        convert::to_bytes(proposal)
+        let bytes = convert::to_bytes(proposal)?;
+        group.remember_own(&bytes);
+        Ok(bytes)
     }
 
     /// Commits the proposals received so far (for example another member's leave).
     pub fn commit_pending_proposals(&mut self, group_id: &[u8]) -> Result<CommitOutput, MlsError> {
         let group = lookup(&mut self.groups, group_id)?;
+        group.check_no_pending_commit()?;
         let (commit, welcome, _) = group
             .mls
             .commit_to_pending_proposals(&self.provider, &self.identity.signing())
             .map_err(MlsError::internal)?;
-        self.merge_own(group_id, commit, welcome)
+        self.merge_own(group_id, commit, welcome, !self.confirm_commits)
     }
 
     /// Replaces this client's leaf keys with a self-update commit (post-compromise
-    /// security), merged at once; pending proposals are committed with it.
+    /// security), merged at once (or pending, see
+    /// [`set_confirm_commits`](Self::set_confirm_commits)); pending proposals are committed
+    /// with it.
     pub fn rotate_keys(&mut self, group_id: &[u8], now: u64) -> Result<CommitOutput, MlsError> {
         let group = lookup(&mut self.groups, group_id)?;
+        group.check_no_pending_commit()?;
         let bundle = group
             .mls
             .self_update(
@@ -242,11 +264,78 @@ impl Client {
             .map_err(MlsError::internal)?;
         let welcome = bundle.to_welcome_msg();
         let (commit, _, _) = bundle.into_contents();
-        let out = self.merge_own(group_id, commit, welcome)?;
-        let group = lookup(&mut self.groups, group_id)?;
-        group.last_rotation = now;
-        self.write_group_record(group_id, GroupRecord { last_rotation: now })?;
+        let out = self.merge_own(group_id, commit, welcome, !self.confirm_commits)?;
+        if !out.pending {
+            self.record_rotation(group_id, now)?;
+        }
         Ok(out)
+    }
+
+    fn record_rotation(&mut self, group_id: &[u8], now: u64) -> Result<(), MlsError> {
+        lookup(&mut self.groups, group_id)?.last_rotation = now;
+        self.write_group_record(group_id, GroupRecord { last_rotation: now })
+    }
+
+    /// Makes own commits wait for the relay: with `on`, [`add_members`](Self::add_members),
+    /// [`remove_members`](Self::remove_members), [`rotate_keys`](Self::rotate_keys) and
+    /// [`commit_pending_proposals`](Self::commit_pending_proposals) leave their commit
+    /// pending (RFC 9420 §14: a client applies its commit once the delivery service has
+    /// accepted it). Send the commit; when the relay acknowledges it, call
+    /// [`merge_pending_commit`](Self::merge_pending_commit) and only then send the welcome.
+    /// When it answers `StaleEpoch`, another member's commit won: processing that commit
+    /// drops this one (the event says so), or [`clear_pending_commit`](Self::clear_pending_commit)
+    /// drops it at once; then commit again. Off (the default), own commits are merged at
+    /// once, which is right only where no two members commit concurrently.
+    pub fn set_confirm_commits(&mut self, on: bool) {
+        self.confirm_commits = on;
+    }
+
+    /// Whether own commits wait for [`merge_pending_commit`](Self::merge_pending_commit).
+    pub fn confirm_commits(&self) -> bool {
+        self.confirm_commits
+    }
+
+    /// Whether a commit of this client waits in the group.
+    pub fn has_pending_commit(&self, group_id: &[u8]) -> Result<bool, MlsError> {
+        Ok(self.group(group_id)?.mls.pending_commit().is_some())
+    }
+
+    /// Applies this client's pending commit (the relay accepted it) and returns the group's
+    /// new epoch. A commit that replaced this client's leaf keys (it carried an update path,
+    /// as every self-update does) counts as a rotation at `now`.
+    ///
+    /// Errors: [`MlsError::UnknownGroup`], [`MlsError::NoPendingCommit`].
+    pub fn merge_pending_commit(&mut self, group_id: &[u8], now: u64) -> Result<u64, MlsError> {
+        let group = lookup(&mut self.groups, group_id)?;
+        let pending = group
+            .mls
+            .pending_commit()
+            .ok_or(MlsError::NoPendingCommit)?;
+        let rotated = pending.update_path_leaf_node().is_some();
+        group
+            .mls
+            .merge_pending_commit(&self.provider)
+            .map_err(MlsError::storage)?;
+        let epoch = group.mls.epoch().as_u64();
+        if rotated {
+            self.record_rotation(group_id, now)?;
+        }
+        Ok(epoch)
+    }
+
+    /// Drops this client's pending commit (the relay refused it: `StaleEpoch`); the group
+    /// stays at its epoch.
+    ///
+    /// Errors: [`MlsError::UnknownGroup`], [`MlsError::NoPendingCommit`].
+    pub fn clear_pending_commit(&mut self, group_id: &[u8]) -> Result<(), MlsError> {
+        let group = lookup(&mut self.groups, group_id)?;
+        if group.mls.pending_commit().is_none() {
+            return Err(MlsError::NoPendingCommit);
+        }
+        group
+            .mls
+            .clear_pending_commit(self.provider.storage())
+            .map_err(MlsError::storage)
     }
 
     /// True when this client's last self-update in the group (or its joining) is at least
@@ -268,24 +357,30 @@ impl Client {
             .collect()
     }
 
+    /// Merges the commit just staged (`at_once`) or leaves it pending for
+    /// [`merge_pending_commit`](Self::merge_pending_commit).
     fn merge_own(
         &mut self,
         group_id: &[u8],
         commit: MlsMessageOut,
         welcome: Option<MlsMessageOut>,
+        at_once: bool,
     ) -> Result<CommitOutput, MlsError> {
         let group = lookup(&mut self.groups, group_id)?;
-        // Merged at once: the relay will order commits per epoch; a losing commit will be
-        // discarded there (issue: transport).
-        group
-            .mls
-            .merge_pending_commit(&self.provider)
-            .map_err(MlsError::storage)?;
-        let epoch = group.mls.epoch().as_u64();
+        if at_once {
+            group
+                .mls
+                .merge_pending_commit(&self.provider)
+                .map_err(MlsError::storage)?;
+        }
+        let epoch = group.mls.epoch().as_u64() + u64::from(!at_once);
+        let commit = convert::to_bytes(commit)?;
+        group.remember_own(&commit);
         Ok(CommitOutput {
-            commit: convert::to_bytes(commit)?,
+            commit,
             welcome: welcome.map(convert::to_bytes).transpose()?,
             epoch,
+            pending: !at_once,
         })
     }
 }

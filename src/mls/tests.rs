@@ -187,6 +187,10 @@ fn add_remove_leave_and_rotate_report_what_changed() {
 
     // Bob leaves: a proposal, committed by Alice; Bob forgets the group.
     let proposal = bob.leave(&group_id).unwrap();
+    assert!(matches!(
+        bob.process(&proposal, now()).unwrap(),
+        Event::Own { .. }
+    ));
     for c in [&mut alice, &mut carol] {
         match c.process(&proposal, now()).unwrap() {
             Event::Proposal { changes, .. } => {
@@ -292,6 +296,137 @@ fn a_late_message_names_the_member_who_sent_it_not_the_leaf_s_new_owner() {
     let (sender, content) = app_text(carol.process(&late, now()).unwrap());
     assert_eq!(content, b"sent before I left");
     assert_eq!(sender, bob.identity().address_checksummed());
+}
+
+#[test]
+fn concurrent_commits_with_confirmation_leave_no_fork() {
+    // Alice and Bob rotate at the same time; the relay takes Alice's. Bob's commit waited
+    // instead of being merged, so processing Alice's drops it and Bob stays in the group.
+    let suite = Suite::default();
+    let (mut alice, mut bob, mut carol, mut dave) = four_clients(suite);
+    let group_id = group_of(&mut [&mut alice, &mut bob, &mut carol], false);
+    for c in [&mut alice, &mut bob, &mut carol] {
+        c.set_confirm_commits(true);
+    }
+    let t0 = now() + 24 * 3600;
+    assert!(bob.rotation_due(&group_id, t0).unwrap());
+    let winner = alice.rotate_keys(&group_id, t0).unwrap();
+    let loser = bob.rotate_keys(&group_id, t0).unwrap();
+    assert!(winner.pending && loser.pending);
+    assert_eq!((winner.epoch, loser.epoch), (2, 2));
+    assert_eq!(
+        alice.epoch(&group_id).unwrap(),
+        1,
+        "pending: not merged yet"
+    );
+    assert!(alice.has_pending_commit(&group_id).unwrap());
+    // Nothing else is committed or proposed while a commit waits.
+    assert_eq!(
+        alice.rotate_keys(&group_id, t0).unwrap_err().code(),
+        "CommitPending"
+    );
+    assert_eq!(alice.leave(&group_id).unwrap_err().code(), "CommitPending");
+    // Messages still go out in the current epoch.
+    let early = alice.encrypt(&group_id, b"still epoch 1").unwrap();
+    assert_eq!(
+        app_text(bob.process(&early, now()).unwrap()).1,
+        b"still epoch 1"
+    );
+
+    // The relay accepted Alice's commit: she merges, the others process it. Its echo is
+    // her own message before and after the merge (a past epoch's commit, for openmls).
+    assert!(matches!(
+        alice.process(&winner.commit, now()).unwrap(),
+        Event::Own { .. }
+    ));
+    assert_eq!(alice.merge_pending_commit(&group_id, t0).unwrap(), 2);
+    assert!(matches!(
+        alice.process(&winner.commit, now()).unwrap(),
+        Event::Own { .. }
+    ));
+    assert!(
+        !alice.rotation_due(&group_id, t0).unwrap(),
+        "a merged self-update is a rotation"
+    );
+    match carol.process(&winner.commit, now()).unwrap() {
+        Event::Commit {
+            epoch,
+            own_commit_discarded,
+            ..
+        } => assert_eq!((epoch, own_commit_discarded), (2, false)),
+        other => panic!("{other:?}"),
+    }
+    match bob.process(&winner.commit, now()).unwrap() {
+        Event::Commit {
+            epoch,
+            own_commit_discarded,
+            ..
+        } => assert_eq!((epoch, own_commit_discarded), (2, true)),
+        other => panic!("{other:?}"),
+    }
+    assert!(!bob.has_pending_commit(&group_id).unwrap());
+    assert!(
+        bob.rotation_due(&group_id, t0).unwrap(),
+        "the dropped rotation does not count"
+    );
+    assert_eq!(
+        bob.merge_pending_commit(&group_id, t0).unwrap_err().code(),
+        "NoPendingCommit"
+    );
+    // Everyone is at epoch 2 and talks.
+    let ct = bob.encrypt(&group_id, b"no fork").unwrap();
+    for c in [&mut alice, &mut carol] {
+        assert_eq!(app_text(c.process(&ct, now()).unwrap()).1, b"no fork");
+    }
+
+    // Bob's retry at the new epoch; a cleared commit leaves the epoch as it was.
+    let retry = bob.rotate_keys(&group_id, t0).unwrap();
+    assert_eq!(bob.merge_pending_commit(&group_id, t0).unwrap(), 3);
+    for c in [&mut alice, &mut carol] {
+        c.process(&retry.commit, now()).unwrap();
+    }
+    carol.rotate_keys(&group_id, t0).unwrap();
+    carol.clear_pending_commit(&group_id).unwrap();
+    assert_eq!(carol.epoch(&group_id).unwrap(), 3);
+    assert_eq!(
+        carol.clear_pending_commit(&group_id).unwrap_err().code(),
+        "NoPendingCommit"
+    );
+
+    // An add: the welcome is sent after the merge, and Dave talks with everyone.
+    let added = alice
+        .add_members(&group_id, &[key_package(&mut dave)])
+        .unwrap();
+    assert!(added.pending);
+    assert_eq!(alice.merge_pending_commit(&group_id, t0).unwrap(), 4);
+    for c in [&mut bob, &mut carol] {
+        c.process(&added.commit, now()).unwrap();
+    }
+    dave.process(&added.welcome.unwrap(), now()).unwrap();
+    let ct = dave.encrypt(&group_id, b"hi all").unwrap();
+    for c in [&mut alice, &mut bob, &mut carol] {
+        assert_eq!(app_text(c.process(&ct, now()).unwrap()).1, b"hi all");
+    }
+}
+
+#[test]
+fn without_confirmation_the_loser_of_concurrent_commits_is_forked() {
+    // Why confirmation exists: merged at once, Bob's own commit put him in an epoch 2 nobody
+    // else has, and the winning commit for epoch 1 cannot be applied any more.
+    let suite = Suite::default();
+    let (mut alice, mut bob, mut carol, _) = four_clients(suite);
+    let group_id = group_of(&mut [&mut alice, &mut bob, &mut carol], false);
+    let winner = alice.rotate_keys(&group_id, now()).unwrap();
+    let loser = bob.rotate_keys(&group_id, now()).unwrap();
+    assert!(!winner.pending && !loser.pending);
+    assert!(matches!(
+        alice.process(&winner.commit, now()).unwrap(),
+        Event::Own { .. }
+    ));
+    carol.process(&winner.commit, now()).unwrap();
+    assert!(bob.process(&winner.commit, now()).is_err());
+    let ct = alice.encrypt(&group_id, b"lost on bob").unwrap();
+    assert!(bob.process(&ct, now()).is_err());
 }
 
 #[test]

@@ -36,7 +36,8 @@ async function usage(key: CryptoKey): Promise<void> {
     void [sender, content, text];
   } else if (ev.type === 'commit') {
     const added: MlsMember[] = ev.added;
-    void added;
+    const lost: boolean = ev.ownCommitDiscarded;
+    void [added, lost];
   }
   const id: string = group.id;
   const epoch: number = group.epoch;
@@ -47,6 +48,15 @@ async function usage(key: CryptoKey): Promise<void> {
   await group.rotateKeys();
   const proposal: Uint8Array = await group.leave();
   const due: boolean = group.rotationDue(Date.now());
+  const confirming = await Client.create({ signer, confirmCommits: true });
+  const confirmingGroup = (await confirming.createGroup()).group;
+  const staged = await confirmingGroup.rotateKeys();
+  const pending: boolean = staged.pending && confirmingGroup.hasPendingCommit;
+  const newEpoch: number = await confirmingGroup.mergePendingCommit();
+  await confirmingGroup.rotateKeys();
+  await confirmingGroup.clearPendingCommit();
+  const pendingCode: HybridEdgeError['code'] = 'CommitPending';
+  void [pending, newEpoch, pendingCode];
   const groups: Group[] = alice.groups();
   const again: Group | undefined = alice.group(id);
   alice.groupsDueForRotation(new Date());
