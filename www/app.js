@@ -1,4 +1,4 @@
-import { toChecksumAddress, shortenAddress, namehash, dnsEncode } from 'hybrid-edge';
+import { toChecksumAddress, shortenAddress, namehash, dnsEncode, scan, containsSensitiveData, redact } from 'hybrid-edge';
 
 /** @returns {HTMLInputElement} */
 const $ = (id) => /** @type {HTMLInputElement} */ (document.getElementById(id));
@@ -37,7 +37,27 @@ function update() {
   }
 }
 
+/** The sanitizer on the message box: every finding, the redacted text, the fast check. */
+function updateChat() {
+  const text = $('chat').value;
+  show('sensitive', () => (containsSensitiveData(text) ? 'yes' : 'no'));
+  show('redacted', () => redact(text));
+  const rows = scan(text).map((f) => {
+    const row = document.createElement('tr');
+    const cells = [f.kind, text.slice(f.start, f.end), `${f.start}–${f.end}`, f.valid === undefined ? '' : String(f.valid)];
+    for (const value of cells) {
+      const cell = document.createElement('td');
+      cell.textContent = value;
+      row.append(cell);
+    }
+    return row;
+  });
+  /** @type {HTMLElement} */ (document.querySelector('#findings tbody')).replaceChildren(...rows);
+}
+
 $('input').addEventListener('input', update);
+$('chat').addEventListener('input', updateChat);
 update();
+updateChat();
 $('status').textContent = 'ready';
 document.body.dataset.ready = 'true';

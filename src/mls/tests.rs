@@ -761,6 +761,35 @@ fn restore_from_persisted_change_sets_and_keep_talking_both_ways() {
 }
 
 #[test]
+fn a_pending_commit_survives_a_restart_and_merges_after_it() {
+    let suite = Suite::default();
+    let (mut alice, mut bob) = (client(1, suite), client(2, suite));
+    let group_id = group_of(&mut [&mut alice, &mut bob], false);
+    alice.set_confirm_commits(true);
+    let pending = alice.rotate_keys(&group_id, now()).unwrap();
+    let mut db = BTreeMap::new();
+    alice.take_changes().apply_to(&mut db);
+    drop(alice);
+
+    // The setting is the running client's; the pending commit is state.
+    let mut alice = Client::restore(db).unwrap();
+    assert!(!alice.confirm_commits());
+    assert!(alice.has_pending_commit(&group_id).unwrap());
+    assert_eq!(alice.epoch(&group_id).unwrap(), 1);
+    assert_eq!(
+        alice.rotate_keys(&group_id, now()).unwrap_err().code(),
+        "CommitPending"
+    );
+    assert_eq!(alice.merge_pending_commit(&group_id, now()).unwrap(), 2);
+    bob.process(&pending.commit, now()).unwrap();
+    let ct = bob.encrypt(&group_id, b"after the merge").unwrap();
+    assert_eq!(
+        app_text(alice.process(&ct, now()).unwrap()).1,
+        b"after the merge"
+    );
+}
+
+#[test]
 fn restore_refuses_missing_or_corrupt_state() {
     assert_eq!(
         Client::restore(BTreeMap::new()).unwrap_err().code(),

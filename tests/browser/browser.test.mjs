@@ -25,7 +25,7 @@ async function launch(t) {
   return { page, errors };
 }
 
-test('demo page: type a name, see its namehash', async (t) => {
+test('demo page: a name\'s namehash, an address\'s checksum, secrets in a message found and redacted', async (t) => {
   const { startServer } = await import(join(repo, 'scripts/serve.mjs'));
   const server = await startServer(0);
   t.after(() => server.close());
@@ -41,6 +41,18 @@ test('demo page: type a name, see its namehash', async (t) => {
   assert.match(await page.textContent('#checksum'), /^InvalidAddressChecksum: /);
   await page.fill('#input', '0xfb6916095ca1df60bb79ce92ce3ea74c37c5d359');
   assert.equal(await page.textContent('#checksum'), '0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359');
+
+  // The sanitizer section: the sample message's secrets, found and redacted.
+  const kinds = await page.$$eval('#findings tbody tr', (rows) => rows.map((r) => r.children[0].textContent));
+  assert.deepEqual(kinds, ['seed_phrase', 'card_number', 'password', 'eth_address', 'email']);
+  assert.equal(await page.textContent('#sensitive'), 'yes');
+  const redacted = await page.textContent('#redacted');
+  assert.match(redacted, /\[REDACTED:seed_phrase\]/);
+  assert.match(redacted, /\*\*\*\*4242/);
+  assert.doesNotMatch(redacted, /hunter2|abandon/);
+  await page.fill('#chat', 'I forgot my password, can you help?');
+  assert.equal(await page.textContent('#sensitive'), 'no');
+  assert.equal(await page.$$eval('#findings tbody tr', (rows) => rows.length), 0);
 
   await page.fill('#input', 'foo.eth');
   await page.screenshot({ path: join(results, 'demo.png'), fullPage: true });

@@ -78,7 +78,7 @@ test('concurrent commits through the relay: StaleEpoch, the loser reprocesses an
   await until('everyone at epoch 3', () => a.group.epoch === 3 && c.group.epoch === 3);
 
   // No fork: a message from each reaches the two others.
-  for (const [from, text] of [[a, 'from alice'], [b, 'from bob'], [c, 'from carol']]) {
+  for (const { from, text } of [{ from: a, text: 'from alice' }, { from: b, text: 'from bob' }, { from: c, text: 'from carol' }]) {
     await from.conn.publish(topic, await from.group.encrypt(text));
   }
   const texts = (m) => m.of('application').map((e) => e.text).sort();
