@@ -1,4 +1,6 @@
-// Serves the demo: www/ at /, the built package at /pkg/. Port from PORT (default 8080).
+// Serves the demo: www/ at /, the built package at /pkg/, and viem's account helpers (the
+// wallet the demo's MLS clients sign with) bundled for the browser from the dev dependency
+// at /vendor/viem-accounts.js. Port from PORT (default 8080).
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
@@ -24,8 +26,28 @@ function resolvePath(urlPath) {
   return file.startsWith(dir + sep) ? file : null;
 }
 
-export function startServer(port = Number(process.env.PORT ?? 8080)) {
+/** viem/accounts as one browser module, built once per server. */
+async function viemAccounts() {
+  const esbuild = await import('esbuild');
+  const out = await esbuild.build({
+    stdin: { contents: "export { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';", resolveDir: root },
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    write: false,
+    logLevel: 'error',
+  });
+  return out.outputFiles[0].contents;
+}
+
+export async function startServer(port = Number(process.env.PORT ?? 8080)) {
+  const vendor = await viemAccounts();
   const server = createServer(async (req, res) => {
+    if ((req.url ?? '').split('?')[0] === '/vendor/viem-accounts.js') {
+      res.writeHead(200, { 'content-type': types['.js'], 'cache-control': 'no-store' });
+      res.end(vendor);
+      return;
+    }
     const file = resolvePath(req.url ?? '/');
     try {
       if (!file) throw new Error('outside');

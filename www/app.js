@@ -1,4 +1,5 @@
-import { toChecksumAddress, shortenAddress, namehash, dnsEncode, scan, containsSensitiveData, redact } from 'hybrid-edge';
+import { toChecksumAddress, shortenAddress, namehash, dnsEncode, scan, containsSensitiveData, redact, Client } from 'hybrid-edge';
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 
 /** @returns {HTMLInputElement} */
 const $ = (id) => /** @type {HTMLInputElement} */ (document.getElementById(id));
@@ -55,9 +56,61 @@ function updateChat() {
   /** @type {HTMLElement} */ (document.querySelector('#findings tbody')).replaceChildren(...rows);
 }
 
+/** Adds a line to the DM log. */
+function log(text, className = '') {
+  const item = document.createElement('li');
+  item.textContent = text;
+  item.className = className;
+  $('log').append(item);
+}
+
+/** Alice and Bob: two clients, a DM between them, and buttons that talk through it. */
+async function startDm() {
+  const newClient = () => Client.create({ signer: privateKeyToAccount(generatePrivateKey()) });
+  const [alice, bob] = await Promise.all([newClient(), newClient()]);
+  $('alice').textContent = alice.address;
+  $('bob').textContent = bob.address;
+  const [keyPackage] = await bob.createKeyPackages(1);
+  const { group: aliceDm, welcome } = await alice.createGroup([keyPackage], { dm: true });
+  const bobDm = await bob.joinFromWelcome(/** @type {Uint8Array} */ (welcome));
+  const showEpoch = () => ($('epoch').textContent = `${aliceDm.epoch} (Alice), ${bobDm.epoch} (Bob)`);
+  showEpoch();
+  const names = new Map([[alice.address, 'Alice'], [bob.address, 'Bob']]);
+  /** Encrypts with one side, processes with the other, logs what arrived and from whom. */
+  const send = async (from, to, recipient) => {
+    const ciphertext = await from.encrypt($('message').value);
+    const event = await to.process(ciphertext);
+    if (event.type === 'application') {
+      const sender = `${names.get(event.sender)} (${shortenAddress(event.sender)}, verified)`;
+      log(`${sender} → ${recipient}: "${event.text}" — ${ciphertext.length} bytes on the wire, epoch ${event.epoch}`, 'message');
+    }
+  };
+  const guard = (f) => async () => {
+    try {
+      await f();
+    } catch (err) {
+      log(`${err.code ?? 'Error'}: ${err.message}`, 'error');
+    }
+  };
+  $('from-alice').addEventListener('click', guard(() => send(aliceDm, bobDm, 'Bob')));
+  $('from-bob').addEventListener('click', guard(() => send(bobDm, aliceDm, 'Alice')));
+  $('rotate').addEventListener('click', guard(async () => {
+    const { commit } = await aliceDm.rotateKeys();
+    const event = await bobDm.process(commit);
+    if (event.type === 'commit') log(`Alice rotated her keys: both at epoch ${event.epoch}`, 'commit');
+    showEpoch();
+  }));
+  for (const id of ['from-alice', 'from-bob', 'rotate']) $(id).disabled = false;
+}
+
 $('input').addEventListener('input', update);
 $('chat').addEventListener('input', updateChat);
 update();
 updateChat();
+try {
+  await startDm();
+} catch (err) {
+  log(`${err.code ?? 'Error'}: ${err.message}`, 'error');
+}
 $('status').textContent = 'ready';
 document.body.dataset.ready = 'true';

@@ -25,7 +25,7 @@ async function launch(t) {
   return { page, errors };
 }
 
-test('demo page: a name\'s namehash, an address\'s checksum, secrets in a message found and redacted', async (t) => {
+test('demo page: a name\'s namehash, an address\'s checksum, secrets in a message found and redacted, an encrypted DM', async (t) => {
   const { startServer } = await import(join(repo, 'scripts/serve.mjs'));
   const server = await startServer(0);
   t.after(() => server.close());
@@ -53,6 +53,27 @@ test('demo page: a name\'s namehash, an address\'s checksum, secrets in a messag
   await page.fill('#chat', 'I forgot my password, can you help?');
   assert.equal(await page.textContent('#sensitive'), 'no');
   assert.equal(await page.$$eval('#findings tbody tr', (rows) => rows.length), 0);
+
+  // The DM section: Alice and Bob talk both ways, then Alice rotates her keys.
+  const alice = await page.textContent('#alice');
+  assert.match(alice, /^0x[0-9a-fA-F]{40}$/);
+  await page.click('#from-alice');
+  await page.waitForSelector('#log li.message');
+  const first = await page.textContent('#log li.message');
+  assert.match(first, /^Alice \(0x[0-9a-fA-F]{4}…[0-9a-fA-F]{4}, verified\) → Bob: "gm, this is end-to-end encrypted" — \d+ bytes on the wire, epoch 1$/);
+  assert.ok(first.includes(alice.slice(0, 6)), 'the verified sender is Alice\'s address');
+  await page.fill('#message', 'gm Alice');
+  await page.click('#from-bob');
+  await page.waitForSelector('#log li.message:nth-child(2)');
+  assert.match(await page.textContent('#log li.message:nth-child(2)'), /^Bob .* → Alice: "gm Alice"/);
+  await page.click('#rotate');
+  await page.waitForSelector('#log li.commit');
+  assert.equal(await page.textContent('#log li.commit'), 'Alice rotated her keys: both at epoch 2');
+  assert.equal(await page.textContent('#epoch'), '2 (Alice), 2 (Bob)');
+  await page.click('#from-alice');
+  await page.waitForSelector('#log li:nth-child(4)');
+  assert.match(await page.textContent('#log li:nth-child(4)'), /→ Bob: "gm Alice" — \d+ bytes on the wire, epoch 2$/);
+  assert.equal(await page.$$eval('#log li.error', (items) => items.length), 0);
 
   await page.fill('#input', 'foo.eth');
   await page.screenshot({ path: join(results, 'demo.png'), fullPage: true });
