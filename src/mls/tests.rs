@@ -248,6 +248,24 @@ fn add_remove_leave_and_rotate_report_what_changed() {
     );
 }
 
+/// Alice removes Bob, then adds Dave, who takes Bob's leaf; Carol follows both commits.
+/// Returns the add (its welcome is Dave's).
+fn dave_takes_bobs_leaf(
+    group_id: &[u8],
+    alice: &mut Client,
+    bob: &Client,
+    carol: &mut Client,
+    dave: &mut Client,
+) -> CommitOutput {
+    let removed = alice
+        .remove_members(group_id, &[bob.identity().address])
+        .unwrap();
+    carol.process(&removed.commit, now()).unwrap();
+    let added = alice.add_members(group_id, &[key_package(dave)]).unwrap();
+    carol.process(&added.commit, now()).unwrap();
+    added
+}
+
 #[test]
 fn a_leaf_taken_over_by_a_new_member_reports_the_new_sender() {
     // Alice keeps the senders of an epoch; Dave takes Bob's leaf after Bob is removed, and
@@ -260,14 +278,7 @@ fn a_leaf_taken_over_by_a_new_member_reports_the_new_sender() {
         let (sender, _) = app_text(alice.process(&ct, now()).unwrap());
         assert_eq!(sender, bob.identity().address_checksummed());
     }
-    let removed = alice
-        .remove_members(&group_id, &[bob.identity().address])
-        .unwrap();
-    carol.process(&removed.commit, now()).unwrap();
-    let added = alice
-        .add_members(&group_id, &[key_package(&mut dave)])
-        .unwrap();
-    carol.process(&added.commit, now()).unwrap();
+    let added = dave_takes_bobs_leaf(&group_id, &mut alice, &bob, &mut carol, &mut dave);
     dave.process(&added.welcome.unwrap(), now()).unwrap();
     let ct = dave.encrypt(&group_id, b"from dave").unwrap();
     for c in [&mut alice, &mut carol] {
@@ -285,14 +296,7 @@ fn a_late_message_names_the_member_who_sent_it_not_the_leaf_s_new_owner() {
     let (mut alice, mut bob, mut carol, mut dave) = four_clients(suite);
     let group_id = group_of(&mut [&mut alice, &mut bob, &mut carol], false);
     let late = bob.encrypt(&group_id, b"sent before I left").unwrap();
-    let removed = alice
-        .remove_members(&group_id, &[bob.identity().address])
-        .unwrap();
-    carol.process(&removed.commit, now()).unwrap();
-    let added = alice
-        .add_members(&group_id, &[key_package(&mut dave)])
-        .unwrap();
-    carol.process(&added.commit, now()).unwrap();
+    let added = dave_takes_bobs_leaf(&group_id, &mut alice, &bob, &mut carol, &mut dave);
     let (sender, content) = app_text(carol.process(&late, now()).unwrap());
     assert_eq!(content, b"sent before I left");
     assert_eq!(sender, bob.identity().address_checksummed());
