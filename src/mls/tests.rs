@@ -296,7 +296,7 @@ fn a_late_message_names_the_member_who_sent_it_not_the_leaf_s_new_owner() {
     let (mut alice, mut bob, mut carol, mut dave) = four_clients(suite);
     let group_id = group_of(&mut [&mut alice, &mut bob, &mut carol], false);
     let late = bob.encrypt(&group_id, b"sent before I left").unwrap();
-    let added = dave_takes_bobs_leaf(&group_id, &mut alice, &bob, &mut carol, &mut dave);
+    dave_takes_bobs_leaf(&group_id, &mut alice, &bob, &mut carol, &mut dave);
     let (sender, content) = app_text(carol.process(&late, now()).unwrap());
     assert_eq!(content, b"sent before I left");
     assert_eq!(sender, bob.identity().address_checksummed());
