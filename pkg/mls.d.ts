@@ -161,6 +161,9 @@ export interface MlsClientOptions {
    * this one (its event has `ownCommitDiscarded: true`), or `clearPendingCommit()` drops it
    * at once; then commit again. Meanwhile other commits and `leave` throw `CommitPending`.
    *
+   * After a restart `hasPendingCommit` may be true: the echo of that commit (an `own` event
+   * with `contentType: 'commit'` at the group's epoch) means the relay took it.
+   *
    * Default `false`: own commits are applied at once, which is right only where no two
    * members commit concurrently (a member whose commit loses is left in an epoch nobody
    * else has). Not stored: pass it every time.
@@ -254,6 +257,13 @@ export type MlsEvent =
       type: 'own';
       groupId: string;
       group: Group;
+      /** The epoch it was sent in. */
+      epoch: number;
+      /**
+       * What it carries. After a restart with `Group.hasPendingCommit`, the echo of a
+       * `commit` at the group's epoch means the relay took it: merge it.
+       */
+      contentType: 'application' | 'proposal' | 'commit';
     };
 
 /**

@@ -775,8 +775,15 @@ pub(crate) fn mls_event_to_js(event: crate::mls::Event) -> JsValue {
             ("members", members_to_js(&members)),
             ("dm", dm.into()),
         ]),
-        Event::Own { group_id } => {
-            object(&[kind("own"), ("groupId", hex_string(&group_id).into())])
-        }
+        Event::Own {
+            group_id,
+            epoch,
+            content_type,
+        } => object(&[
+            kind("own"),
+            ("groupId", hex_string(&group_id).into()),
+            ("epoch", number(epoch)),
+            ("contentType", content_type.as_str().into()),
+        ]),
     }
 }

@@ -374,5 +374,5 @@ export type MlsCoreEvent =
   | { type: 'commit'; groupId: string; epoch: number; sender: string; senderInstallationId: string; added: MlsMember[]; removed: MlsMember[]; updated: MlsMember[]; selfRemoved: boolean; ownCommitDiscarded: boolean }
   | { type: 'proposal'; groupId: string; sender: string; senderInstallationId: string; added: MlsMember[]; removed: MlsMember[]; updated: MlsMember[]; selfRemoved: boolean }
   | { type: 'welcome'; groupId: string; epoch: number; members: MlsMember[]; dm: boolean }
-  | { type: 'own'; groupId: string };
+  | { type: 'own'; groupId: string; epoch: number; contentType: 'application' | 'proposal' | 'commit' };
 "#;

@@ -53,6 +53,12 @@ pub enum Event {
     Own {
         /// The group.
         group_id: Vec<u8>,
+        /// The epoch it was sent in.
+        epoch: u64,
+        /// What it carries: after a restart, the echo of a commit at the group's epoch while
+        /// [`Client::has_pending_commit`](super::Client::has_pending_commit) means the relay
+        /// took that commit (merge it).
+        content_type: super::MessageContentType,
     },
 }
 

@@ -1,6 +1,6 @@
 use openmls::prelude::{
-    ContentType, KeyPackage, LeafNodeParameters, MlsMessageBodyIn, MlsMessageOut,
-    ProcessedMessageContent, ProtocolMessage,
+    KeyPackage, LeafNodeParameters, MlsMessageBodyIn, MlsMessageOut, ProcessedMessageContent,
+    ProtocolMessage,
 };
 
 use openmls_traits::OpenMlsProvider;
@@ -9,6 +9,7 @@ use super::client::{is_dm, lookup, parse_message, Client, GroupRecord};
 use super::convert::{self, hex};
 use super::error::MlsError;
 use super::event::{Changes, CommitOutput, Event};
+use super::header::MessageContentType;
 use super::identity::trusted_identity;
 use super::verify;
 
@@ -49,6 +50,7 @@ impl Client {
         };
         let group_id = protocol.group_id().as_slice().to_vec();
         let message_epoch = protocol.epoch().as_u64();
+        let content_type = MessageContentType::from(protocol.content_type());
         let group =
             self.groups
                 .get_mut(&group_id)
@@ -57,8 +59,12 @@ impl Client {
                 })?;
         // The relay echoes this client's own commits and proposals, possibly after the
         // commit was merged: openmls would call them messages from a past epoch.
-        if protocol.content_type() != ContentType::Application && group.is_own(bytes) {
-            return Ok(Event::Own { group_id });
+        if content_type != MessageContentType::Application && group.is_own(bytes) {
+            return Ok(Event::Own {
+                group_id,
+                epoch: message_epoch,
+                content_type,
+            });
         }
         let group_epoch = group.mls.epoch().as_u64();
         if message_epoch > group_epoch {
@@ -117,7 +123,11 @@ impl Client {
                     own_commit_discarded,
                 })
             }
-            ProcessedMessageContent::OwnPrivateMessage => Ok(Event::Own { group_id }),
+            ProcessedMessageContent::OwnPrivateMessage => Ok(Event::Own {
+                group_id,
+                epoch: message_epoch,
+                content_type,
+            }),
             // Join proposals from outside the group: hybrid-edge groups take new members
             // only through members' commits.
             _ => Err(MlsError::NotAMember),

@@ -26,6 +26,27 @@ pub enum MessageContentType {
     Commit,
 }
 
+impl From<ContentType> for MessageContentType {
+    fn from(content_type: ContentType) -> Self {
+        match content_type {
+            ContentType::Application => Self::Application,
+            ContentType::Proposal => Self::Proposal,
+            ContentType::Commit => Self::Commit,
+        }
+    }
+}
+
+impl MessageContentType {
+    /// `application`, `proposal` or `commit`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Application => "application",
+            Self::Proposal => "proposal",
+            Self::Commit => "commit",
+        }
+    }
+}
+
 /// Reads the clear framing of an `MLSMessage` carrying a PublicMessage or PrivateMessage,
 /// so that a relay can order commits per (group, epoch) without any key. Welcomes, key
 /// packages, group infos and malformed bytes are [`MlsError::MalformedMessage`].
@@ -43,11 +64,7 @@ pub fn peek_header(bytes: &[u8]) -> Result<MessageHeader, MlsError> {
     let protocol = message
         .try_into_protocol_message()
         .map_err(MlsError::malformed)?;
-    let content_type = match protocol.content_type() {
-        ContentType::Application => MessageContentType::Application,
-        ContentType::Proposal => MessageContentType::Proposal,
-        ContentType::Commit => MessageContentType::Commit,
-    };
+    let content_type = protocol.content_type().into();
     Ok(MessageHeader {
         group_id: protocol.group_id().as_slice().to_vec(),
         epoch: protocol.epoch().as_u64(),

@@ -89,5 +89,6 @@ test('concurrent commits through the relay: StaleEpoch, the loser reprocesses an
   // Each member's own deliveries came back as `own` (Alice: her commit and her message;
   // Bob: his second commit and his message; Carol: her message); nothing failed.
   await until('the echoes', () => a.of('own').length === 2 && b.of('own').length === 2 && c.of('own').length === 1);
+  assert.deepEqual(a.of('own').map((e) => [e.contentType, e.epoch]), [['commit', 1], ['application', 3]]);
   assert.deepEqual([a.errors, b.errors, c.errors], [[], [], []]);
 });

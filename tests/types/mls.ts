@@ -38,6 +38,10 @@ async function usage(key: CryptoKey): Promise<void> {
     const added: MlsMember[] = ev.added;
     const lost: boolean = ev.ownCommitDiscarded;
     void [added, lost];
+  } else if (ev.type === 'own') {
+    const carried: 'application' | 'proposal' | 'commit' = ev.contentType;
+    const sentIn: number = ev.epoch;
+    void [carried, sentIn];
   }
   const id: string = group.id;
   const epoch: number = group.epoch;
