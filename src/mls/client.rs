@@ -1,3 +1,4 @@
+use alloy_primitives::keccak256;
 use std::collections::BTreeMap;
 
 use openmls::prelude::{
@@ -17,6 +18,7 @@ use super::error::MlsError;
 use super::event::{CommitOutput, Event};
 use super::identity::{trusted_identity, Identity, MemberIdentity};
 use super::provider::Provider;
+use super::recent::Recent;
 use super::verify;
 use crate::storage::{ChangeSet, MlsStore};
 
@@ -54,7 +56,7 @@ pub(crate) struct Group {
     /// Keccak-256 of this client's recent commits and proposals, so that their echoes from
     /// the relay are [`Event::Own`](super::Event::Own) even after the epoch moved on (not
     /// persisted).
-    pub own_handshakes: Vec<[u8; 32]>,
+    pub own_handshakes: Recent<[u8; 32], KEPT_OWN_HANDSHAKES>,
 }
 
 /// How many own commits and proposals a group remembers.
@@ -63,19 +65,16 @@ const KEPT_OWN_HANDSHAKES: usize = 8;
 impl Group {
     /// Remembers a commit or proposal this client sends.
     pub(crate) fn remember_own(&mut self, bytes: &[u8]) {
-        if self.own_handshakes.len() == KEPT_OWN_HANDSHAKES {
-            self.own_handshakes.remove(0);
-        }
-        self.own_handshakes
-            .push(alloy_primitives::keccak256(bytes).0);
+        self.own_handshakes.push(keccak256(bytes).0);
     }
 
     /// Whether `bytes` are a commit or proposal this client sent.
     pub(crate) fn is_own(&self, bytes: &[u8]) -> bool {
-        !self.own_handshakes.is_empty()
-            && self
-                .own_handshakes
-                .contains(&alloy_primitives::keccak256(bytes).0)
+        if self.own_handshakes.is_empty() {
+            return false;
+        }
+        let hash = keccak256(bytes).0;
+        self.own_handshakes.find(|h| *h == hash).is_some()
     }
 
     /// Commits and proposals wait until this client's pending commit is merged or cleared.
@@ -179,7 +178,7 @@ impl Client {
                     mls,
                     last_rotation: meta.last_rotation,
                     senders: Default::default(),
-                    own_handshakes: Vec::new(),
+                    own_handshakes: Default::default(),
                 },
             );
         }
@@ -401,7 +400,7 @@ impl Client {
                 mls,
                 last_rotation: now,
                 senders: Default::default(),
-                own_handshakes: Vec::new(),
+                own_handshakes: Default::default(),
             },
         );
         self.write_group_record(&group_id, GroupRecord { last_rotation: now })

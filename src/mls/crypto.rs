@@ -16,37 +16,16 @@ use openmls_traits::types::{
     HpkeKeyPair, KemOutput, SignatureScheme,
 };
 
-/// How many decompressed keys are kept (a linear scan: small groups' senders, few bytes).
+use super::recent::Recent;
+
+/// How many decompressed keys are kept (small groups' senders).
 const KEPT_KEYS: usize = 16;
 
-/// RustCrypto for openmls, with a cache of decompressed Ed25519 keys.
+/// RustCrypto for openmls, with the most recently used Ed25519 keys kept decompressed.
 #[derive(Debug, Default)]
 pub(crate) struct Crypto {
     inner: RustCrypto,
-    ed25519_keys: Mutex<KeyCache>,
-}
-
-/// The most recently decompressed keys, replaced oldest first.
-#[derive(Debug, Default)]
-struct KeyCache {
-    keys: Vec<VerifyingKey>,
-    next: usize,
-}
-
-impl KeyCache {
-    fn get_or_decompress(&mut self, bytes: &[u8; PUBLIC_KEY_LENGTH]) -> Option<VerifyingKey> {
-        if let Some(key) = self.keys.iter().find(|k| k.as_bytes() == bytes) {
-            return Some(*key);
-        }
-        let key = VerifyingKey::from_bytes(bytes).ok()?;
-        if self.keys.len() < KEPT_KEYS {
-            self.keys.push(key);
-        } else {
-            self.keys[self.next] = key;
-            self.next = (self.next + 1) % KEPT_KEYS;
-        }
-        Some(key)
-    }
+    ed25519_keys: Mutex<Recent<VerifyingKey, KEPT_KEYS>>,
 }
 
 impl Crypto {
@@ -60,12 +39,17 @@ impl Crypto {
         let pk: &[u8; PUBLIC_KEY_LENGTH] =
             pk.try_into().map_err(|_| CryptoError::CryptoLibraryError)?;
         // A poisoned lock only means a panic elsewhere; the cache holds no invariant to lose.
-        let key = self
-            .ed25519_keys
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get_or_decompress(pk)
-            .ok_or(CryptoError::CryptoLibraryError)?;
+        let mut keys = self.ed25519_keys.lock().unwrap_or_else(|e| e.into_inner());
+        let key = match keys.find(|k| k.as_bytes() == pk) {
+            Some(key) => *key,
+            None => {
+                let key =
+                    VerifyingKey::from_bytes(pk).map_err(|_| CryptoError::CryptoLibraryError)?;
+                keys.push(key);
+                key
+            }
+        };
+        drop(keys);
         let signature: &[u8; SIGNATURE_LENGTH] = signature
             .try_into()
             .map_err(|_| CryptoError::CryptoLibraryError)?;
@@ -266,7 +250,7 @@ mod tests {
                 );
             }
         }
-        assert_eq!(crypto.ed25519_keys.lock().unwrap().keys.len(), KEPT_KEYS);
+        assert_eq!(crypto.ed25519_keys.lock().unwrap().len(), KEPT_KEYS);
     }
 
     #[test]
@@ -286,6 +270,6 @@ mod tests {
             assert_eq!(ours, rust_crypto_says(data, &pk, &sig));
         }
         // A refused key is not kept.
-        assert!(crypto.ed25519_keys.lock().unwrap().keys.len() <= 1);
+        assert!(crypto.ed25519_keys.lock().unwrap().len() <= 1);
     }
 }

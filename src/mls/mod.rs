@@ -23,6 +23,7 @@ mod group_ops;
 mod header;
 mod identity;
 mod provider;
+mod recent;
 mod recover;
 mod signer;
 mod verify;

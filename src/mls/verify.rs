@@ -8,6 +8,7 @@ use openmls::prelude::{
 use super::error::MlsError;
 use super::event::Changes;
 use super::identity::{trusted_identity, verify_credential, MemberIdentity};
+use super::recent::Recent;
 
 /// Verifies the wallet binding of a leaf node against its signature key.
 pub(crate) fn verify_leaf(leaf: &LeafNode) -> Result<MemberIdentity, MlsError> {
@@ -43,10 +44,7 @@ const KEPT_SENDERS: usize = 64;
 /// one from its credential hashes the installation key (Keccak-256), which a conversation
 /// would otherwise repeat for every message.
 #[derive(Debug, Default)]
-pub(crate) struct SenderCache {
-    senders: Vec<(Vec<u8>, MemberIdentity)>,
-    next: usize,
-}
+pub(crate) struct SenderCache(Recent<(Vec<u8>, MemberIdentity), KEPT_SENDERS>);
 
 impl SenderCache {
     /// The identity in `credential`: the credential that verified an application message's
@@ -55,17 +53,11 @@ impl SenderCache {
     /// when it entered the group.
     pub(crate) fn identity(&mut self, credential: &Credential) -> Result<MemberIdentity, MlsError> {
         let bytes = credential.serialized_content();
-        if let Some((_, identity)) = self.senders.iter().find(|(b, _)| b == bytes) {
+        if let Some((_, identity)) = self.0.find(|(b, _)| b == bytes) {
             return Ok(identity.clone());
         }
         let identity = trusted_identity(credential)?;
-        let entry = (bytes.to_vec(), identity.clone());
-        if self.senders.len() < KEPT_SENDERS {
-            self.senders.push(entry);
-        } else {
-            self.senders[self.next] = entry;
-            self.next = (self.next + 1) % KEPT_SENDERS;
-        }
+        self.0.push((bytes.to_vec(), identity.clone()));
         Ok(identity)
     }
 }
