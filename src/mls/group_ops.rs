@@ -383,7 +383,13 @@ impl Client {
                 .merge_pending_commit(&self.provider)
                 .map_err(MlsError::storage)?;
         }
-        let epoch = group.mls.epoch().as_u64() + u64::from(!at_once);
+        // A pending commit takes the group to the next epoch once merged (an epoch comes
+        // from a welcome, so it is not trusted to leave room for one more).
+        let epoch = group
+            .mls
+            .epoch()
+            .as_u64()
+            .saturating_add(u64::from(!at_once));
         let commit = convert::to_bytes(commit)?;
         group.remember_own(&commit);
         Ok(CommitOutput {

@@ -357,22 +357,16 @@ fn concurrent_commits_with_confirmation_leave_no_fork() {
         !alice.rotation_due(&group_id, t0).unwrap(),
         "a merged self-update is a rotation"
     );
-    match carol.process(&winner.commit, now()).unwrap() {
+    let applied = |c: &mut Client| match c.process(&winner.commit, now()).unwrap() {
         Event::Commit {
             epoch,
             own_commit_discarded,
             ..
-        } => assert_eq!((epoch, own_commit_discarded), (2, false)),
+        } => (epoch, own_commit_discarded),
         other => panic!("{other:?}"),
-    }
-    match bob.process(&winner.commit, now()).unwrap() {
-        Event::Commit {
-            epoch,
-            own_commit_discarded,
-            ..
-        } => assert_eq!((epoch, own_commit_discarded), (2, true)),
-        other => panic!("{other:?}"),
-    }
+    };
+    assert_eq!(applied(&mut carol), (2, false));
+    assert_eq!(applied(&mut bob), (2, true));
     assert!(!bob.has_pending_commit(&group_id).unwrap());
     assert!(
         bob.rotation_due(&group_id, t0).unwrap(),
