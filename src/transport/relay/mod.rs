@@ -103,9 +103,9 @@ struct Connection {
     bucket: TokenBucket,
     /// Writes are refused until then (ms), after a refusal; see `on_frame`.
     limited_until: u64,
-    /// After a refused publish: the id of its first message. The client resends from the
-    /// refused frame on, so until that id comes first again every write is refused; see
-    /// `on_frame`.
+    /// After a refused publish: the id of its first message the relay does not hold yet.
+    /// The client resends its unacknowledged messages, oldest first, so until a publish
+    /// carrying that id comes back every publish is refused; see `on_frame`.
     resume_from: Option<MessageId>,
 }
 
@@ -113,12 +113,12 @@ struct Connection {
 /// accepts writes in any order again (a client that gave up on that message).
 const RESUME_GRACE_MS: u64 = 5_000;
 
-/// The id of the first message a write frame carries, if it is a publish.
-fn first_publish_id(frame: &Frame) -> Option<MessageId> {
+/// The messages a frame publishes (none for any other frame).
+fn published(frame: &Frame) -> &[Publish] {
     match frame {
-        Frame::Publish(publish) => Some(publish.id),
-        Frame::PublishBatch(batch) => batch.first().map(|p| p.id),
-        _ => None,
+        Frame::Publish(publish) => std::slice::from_ref(publish),
+        Frame::PublishBatch(batch) => batch,
+        _ => &[],
     }
 }
 
@@ -276,16 +276,19 @@ impl<S: RelayStore> Relay<S> {
         // one cannot overtake it, and the topic keeps the sender's order.
         // A time alone does not hold the order: a frame the client sent before it read the
         // refusal can arrive after the pause (a loaded machine, a slow link). So after a
-        // refused publish, writes stay refused until the refused frame's first message comes
-        // first again (the client resends from it), or the grace after the pause is over.
-        let first = first_publish_id(&frame);
+        // refused publish, publishes stay refused until one carries the refused frame's
+        // first message the relay does not hold (the client resends every unacknowledged
+        // message, oldest first, and only that resend carries it), or the grace after the
+        // pause is over. Key-package frames are never resent, so they do not wait for it.
+        let messages = published(&frame);
+        let store = &self.store;
         let metered = cost.map(|cost| {
             if let Some(left) = c.limited_until.checked_sub(now).filter(|&left| left > 0) {
                 return Err(u32::try_from(left).unwrap_or(u32::MAX));
             }
-            if let Some(expected) = c.resume_from {
+            if let (Some(expected), false) = (c.resume_from, messages.is_empty()) {
                 let grace_over = now >= c.limited_until.saturating_add(RESUME_GRACE_MS);
-                if first != Some(expected) && !grace_over {
+                if !grace_over && !messages.iter().any(|p| p.id == expected) {
                     return Err(MIN_RATE_LIMIT_PAUSE_MS);
                 }
                 c.resume_from = None;
@@ -293,7 +296,10 @@ impl<S: RelayStore> Relay<S> {
             c.bucket.take(cost, now).map_err(|wait| {
                 let wait = wait.max(MIN_RATE_LIMIT_PAUSE_MS);
                 c.limited_until = now.saturating_add(u64::from(wait));
-                c.resume_from = first;
+                c.resume_from = messages
+                    .iter()
+                    .find(|p| store.seq_of(&p.topic, &p.id).is_none())
+                    .map(|p| p.id);
                 wait
             })
         });

@@ -467,6 +467,77 @@ fn a_frame_arriving_after_the_pause_still_waits_for_the_refused_one() {
     ));
 }
 
+/// Message `id` of `topic` in a batch frame.
+fn batch(topic: &str, ids: &[u8]) -> Frame {
+    Frame::PublishBatch(
+        ids.iter()
+            .map(|&id| Publish {
+                topic: t(topic),
+                id: MessageId([id; 16]),
+                payload: vec![id],
+            })
+            .collect(),
+    )
+}
+
+#[test]
+fn the_resend_after_a_refusal_is_recognized_however_the_client_orders_it() {
+    // Two tokens, one more every 100 ms.
+    let mut b = Bench::new(RelayConfig {
+        rate_capacity: 2,
+        rate_per_second: 10,
+        ..RelayConfig::default()
+    });
+    b.login(1, 1);
+    let limited = |ms| {
+        vec![(
+            1,
+            Frame::Error(ErrorFrame::RateLimited { retry_after_ms: ms }),
+        )]
+    };
+    let acked = |out: Vec<(u64, Frame)>| -> Vec<u64> {
+        out.into_iter()
+            .filter_map(|(_, f)| match f {
+                Frame::Ack { seq, .. } => Some(seq),
+                _ => None,
+            })
+            .collect()
+    };
+    // A refused frame whose messages are all stored already (a second resend that lost the
+    // race with the acks of the first) leaves nothing to wait for after the pause.
+    assert_eq!(acked(b.send(1, batch("group/g", &[1, 2]))), [1, 2]);
+    assert_eq!(b.send(1, publish("group/g", 1, b"a")), limited(100));
+    b.now = 200;
+    assert_eq!(acked(b.send(1, publish("group/g", 3, b"c"))), [3]);
+    // A refused frame that starts with a stored message waits for its first new one (4);
+    // the resend that carries 4 behind an older message (a retried failure, 9) is the one.
+    assert_eq!(b.send(1, batch("group/g", &[3, 4])), limited(100));
+    b.now = 400;
+    assert_eq!(b.send(1, publish("group/g", 5, b"e")), limited(100));
+    b.now = 600;
+    assert_eq!(acked(b.send(1, batch("group/g", &[9, 4]))), [4, 5]);
+    b.now = 800;
+    assert_eq!(acked(b.send(1, publish("group/g", 5, b"e"))), [6]);
+    // Key-package frames are never resent: after the pause they do not wait for a publish,
+    // and publishes still do.
+    b.now = 1_000;
+    assert_eq!(acked(b.send(1, batch("group/g", &[6, 7]))), [7, 8]);
+    assert_eq!(b.send(1, publish("group/g", 8, b"h")), limited(100));
+    b.now = 1_200;
+    assert_eq!(
+        b.send(
+            1,
+            Frame::KeyPackageClaim {
+                request: 7,
+                installation: vec![5]
+            }
+        ),
+        [(1, Frame::Error(ErrorFrame::NoKeyPackage { request: 7 }))]
+    );
+    assert_eq!(b.send(1, publish("group/g", 10, b"j")), limited(100));
+    assert_eq!(acked(b.send(1, publish("group/g", 8, b"h"))), [9]);
+}
+
 #[test]
 fn a_refusal_asks_for_at_least_the_minimum_pause() {
     let mut b = Bench::new(RelayConfig {
