@@ -50,8 +50,8 @@ export interface RelayConnectionOptions extends TransportConfig {
    * The WebSocket constructor. Defaults to the global `WebSocket`; Node 20 has none, so pass
    * the `ws` package's: `import WebSocket from 'ws'` then `{ WebSocket }`. It is called as
    * `new WebSocket(url, [], { perMessageDeflate: false })`: `ws` then offers no
-   * compression (the frames carry ciphertext, which does not compress); browsers and
-   * Workers ignore the third argument.
+   * compression (the frames carry ciphertext, which does not compress); browsers,
+   * Workers and Node's own global WebSocket (undici) ignore the third argument and offer it.
    */
   WebSocket?: WebSocketConstructor;
   /** Seed of the backoff jitter and message ids. Defaults to fresh `crypto.getRandomValues`; set only for reproducible tests. */
