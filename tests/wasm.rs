@@ -121,3 +121,31 @@ async fn resolver_driver_fetches_retries_and_coalesces() {
     let stats = r.cache_stats();
     assert_eq!((stats.size, stats.inflight_joined), (0, 1));
 }
+
+#[wasm_bindgen_test]
+fn relay_restore_refuses_numbers_that_are_not_stored_seqs() {
+    use hybrid_edge::js::transport::RelayCore;
+    let mut relay = RelayCore::new(None, None, None);
+    // A head of +∞ (or any number past 2^53 − 1) used to saturate, and every new message
+    // then overwrote the last one.
+    for bad in [f64::INFINITY, f64::NAN, -1.0, 1.5, 9_007_199_254_740_992.0] {
+        let err = relay.restore_topic("group/g", bad, None).unwrap_err();
+        assert_eq!(code_of(err), "Malformed", "head {bad}");
+        let err = relay.restore_topic("group/g", 1.0, Some(bad)).unwrap_err();
+        assert_eq!(code_of(err), "Malformed", "epoch {bad}");
+        let err = relay
+            .restore_message("group/g", bad, &[1; 16], vec![1], 0.0)
+            .unwrap_err();
+        assert_eq!(code_of(err), "Malformed", "seq {bad}");
+        let err = relay
+            .restore_message("group/g", 1.0, &[1; 16], vec![1], bad)
+            .unwrap_err();
+        assert_eq!(code_of(err), "Malformed", "time {bad}");
+    }
+    relay
+        .restore_topic("group/g", 9_007_199_254_740_991.0, Some(3.0))
+        .unwrap();
+    relay
+        .restore_message("group/g", 1.0, &[1; 16], vec![1], 0.0)
+        .unwrap();
+}

@@ -433,13 +433,26 @@ fn config_u64(
     if value.is_undefined() {
         return Ok(None);
     }
-    match value.as_f64() {
-        // Exact integers below 2^53; the cast cannot truncate them.
-        Some(n) if n >= 0.0 && n.fract() == 0.0 && n <= 9_007_199_254_740_991.0 => {
-            Ok(Some(n as u64))
-        }
-        _ => Err(bad_config(field, "must be a non-negative whole number")),
+    match value.as_f64().and_then(exact_u64) {
+        Some(n) => Ok(Some(n)),
+        None => Err(bad_config(field, "must be a non-negative whole number")),
     }
+}
+
+/// A JS number that is a whole number in 0 ..= 2^53 − 1 (exact in both languages).
+fn exact_u64(n: f64) -> Option<u64> {
+    // The cast cannot truncate such a number; NaN and ±∞ fail the range check.
+    (n >= 0.0 && n.fract() == 0.0 && n <= 9_007_199_254_740_991.0).then_some(n as u64)
+}
+
+/// A seq, epoch or time read back from the caller's storage; throws `Malformed` for any
+/// other number (a head of +∞ would otherwise saturate and overwrite the last message).
+pub(crate) fn stored_u64(n: f64) -> Result<u64, JsValue> {
+    exact_u64(n).ok_or_else(|| {
+        to_js_error(crate::transport::TransportError::Malformed {
+            reason: "a stored seq, epoch or time must be a whole number in 0 ..= 2^53 - 1",
+        })
+    })
 }
 
 /// The client configuration from the JS options (`TransportConfig`), over the documented

@@ -7,8 +7,8 @@
 use wasm_bindgen::prelude::*;
 
 use super::convert::{
-    change_to_js, client_config, event_to_js, health_to_js, message_id, sends_to_js, to_js_error,
-    topic, transmit_to_js,
+    change_to_js, client_config, event_to_js, health_to_js, message_id, sends_to_js, stored_u64,
+    to_js_error, topic, transmit_to_js,
 };
 use crate::transport::pool::Pool;
 use crate::transport::relay::{JournalStore, PackageHooks, Relay, RelayConfig};
@@ -107,7 +107,8 @@ impl RelayCore {
             .collect()
     }
 
-    /// Restores a stored message. Throws `InvalidTopic` or `Malformed` (id not 16 bytes).
+    /// Restores a stored message. Throws `InvalidTopic` or `Malformed` (id not 16 bytes, or
+    /// a seq or time that is not a whole number in 0 ..= 2^53 − 1).
     #[wasm_bindgen(js_name = restoreMessage)]
     pub fn restore_message(
         &mut self,
@@ -118,13 +119,15 @@ impl RelayCore {
         at: f64,
     ) -> Result<(), JsValue> {
         let (topic, id) = (topic(name)?, message_id(id)?);
+        let (seq, at) = (stored_u64(seq)?, stored_u64(at)?);
         self.relay
             .store_mut()
-            .restore_message(&topic, seq as u64, id, payload, at as u64);
+            .restore_message(&topic, seq, id, payload, at);
         Ok(())
     }
 
-    /// Restores a topic's head (last seq given out) and epoch. Throws `InvalidTopic`.
+    /// Restores a topic's head (last seq given out) and epoch. Throws `InvalidTopic`, or
+    /// `Malformed` for a head or epoch that is not a whole number in 0 ..= 2^53 − 1.
     #[wasm_bindgen(js_name = restoreTopic)]
     pub fn restore_topic(
         &mut self,
@@ -133,9 +136,9 @@ impl RelayCore {
         epoch: Option<f64>,
     ) -> Result<(), JsValue> {
         let topic = topic(name)?;
-        self.relay
-            .store_mut()
-            .restore_topic(&topic, head as u64, epoch.map(|e| e as u64));
+        let head = stored_u64(head)?;
+        let epoch = epoch.map(stored_u64).transpose()?;
+        self.relay.store_mut().restore_topic(&topic, head, epoch);
         Ok(())
     }
 
