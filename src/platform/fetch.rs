@@ -172,6 +172,9 @@ pub async fn read_capped(response: &Response, max: usize) -> Result<Option<Vec<u
         }
         // A stream of anything but bytes (a custom `Response`) is an error.
         let value: Uint8Array = Reflect::get(&chunk, &"value".into())?.dyn_into()?;
+        // A plain copy: a subclass could report a length other than the bytes it holds,
+        // which `copy_to` would assert on.
+        let value = Uint8Array::new(&value);
         let len = value.length() as usize;
         if out.len() + len > max {
             let _ = JsFuture::from(reader.cancel()).await;
