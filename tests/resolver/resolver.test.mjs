@@ -266,12 +266,26 @@ test('a caller-supplied fetch that hands back a used or odd body gets typed erro
         // A stream of strings, not bytes.
         return new Response(new ReadableStream({ start(c) { c.enqueue('not bytes'); c.close(); } }));
       }
+      if (mode === 'lying') {
+        // The real answer in a Uint8Array subclass that reports another length.
+        const bytes = new Uint8Array(await (await fetch(input, init)).arrayBuffer());
+        class Lying extends Uint8Array {
+          get length() {
+            return 3;
+          }
+        }
+        const chunk = new Lying(bytes);
+        return new Response(new ReadableStream({ start(c) { c.enqueue(chunk); c.close(); } }));
+      }
       return fetch(input, init);
     },
   });
   await assert.rejects(r.resolveAddress('alice.eth'), code('RpcUnavailable'));
   mode = 'strings';
   await assert.rejects(r.resolveAddress('alice.eth'), code('RpcUnavailable'));
+  mode = 'lying';
+  assert.equal(await r.resolveAddress('alice.eth'), env.accounts.alice, 'the bytes it holds count');
+  r.clearCache();
   mode = 'plain';
   assert.equal(await r.resolveAddress('alice.eth'), env.accounts.alice);
 });
