@@ -389,16 +389,12 @@ impl Window<'_> {
         // Where a run reaches 20: 20 long here and no letter or digit 20 bytes back.
         let twenty_back = (join(a_prev, a) << LONG_TOKEN >> 64) as u64;
         let long_first = runs_ending(a_prev, a).0 & !twenty_back;
-        // Before a dot only the heads that continue with one (`SG.`), not every word that
-        // ends a sentence.
-        let head = keep(
-            cur.letter & shifted_out(cur.key_punct, next.key_punct),
-            base,
-            |p| {
-                bytes.get(p + 1) != Some(&b'.')
-                    || bytes.get(p).is_some_and(|&b| DOT_HEAD_LAST[usize::from(b)])
-            },
-        );
+        // A key head ends in a letter or a digit (`AIza…1-`) before `-` or `_`. Before a dot
+        // only the heads that continue with one (`SG.`), not every word that ends a sentence.
+        let head = keep(a & shifted_out(cur.key_punct, next.key_punct), base, |p| {
+            bytes.get(p + 1) != Some(&b'.')
+                || bytes.get(p).is_some_and(|&b| DOT_HEAD_LAST[usize::from(b)])
+        });
         let at = if emails { cur.at } else { 0 };
         cue | card | long_first | head | at
     }
