@@ -90,10 +90,17 @@ fn resolve(mut found: Vec<Finding>) -> Vec<Finding> {
     for i in 0..found.len() {
         let f = found[i];
         match kept.checked_sub(1).map(|last| &mut found[last]) {
+            // Overlapping findings become one of the higher-ranked kind that covers both:
+            // keeping either range alone would leave part of a secret outside every finding.
             Some(last) if f.start < last.end => {
+                let end = last.end.max(f.end);
                 if rank(f.kind) > rank(last.kind) {
-                    *last = f;
+                    *last = Finding {
+                        start: last.start,
+                        ..f
+                    };
                 }
+                last.end = end;
             }
             _ => {
                 found[kept] = f;
@@ -498,6 +505,36 @@ mod tests {
         resolve(scanner.out)
     }
 
+    #[test]
+    fn resolve_merges_overlaps_into_the_higher_ranked_kind() {
+        let f = |kind, start, end| Finding {
+            kind,
+            start,
+            end,
+            confidence: 1.0,
+            valid: None,
+        };
+        use SensitiveKind::*;
+        // The higher-ranked one first, the lower one running past it; then the reverse.
+        assert_eq!(
+            resolve(vec![
+                f(SeedPhrase, 0, 10),
+                f(Email, 5, 15),
+                f(Password, 20, 25)
+            ]),
+            [f(SeedPhrase, 0, 15), f(Password, 20, 25)]
+        );
+        assert_eq!(
+            resolve(vec![f(Email, 0, 10), f(ApiKey, 5, 15)]),
+            [f(ApiKey, 0, 15)]
+        );
+        // Touching is not overlapping.
+        assert_eq!(
+            resolve(vec![f(Email, 0, 10), f(ApiKey, 10, 15)]),
+            [f(Email, 0, 10), f(ApiKey, 10, 15)]
+        );
+    }
+
     /// The scanner finds exactly what the reference walk finds, for every kind set.
     fn same(text: &str) {
         for bits in [
@@ -540,7 +577,8 @@ mod tests {
         "private key ", "tx ", "🔑", "私钥", "密码", "mot de passe", "contraseña", "mật khẩu",
         "alice", "example.com", "bob@mail.example.org",
         "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", "AKIAIOSFODNN7EXAMPLE",
-        "AIzaSyDaGmWKa4JsXZ-HjGw7ISLn_3namBGewQe",
+        "AIzaSyDaGmWKa4JsXZ-HjGw7ISLn_3namBGewQe", "AIzaSyDaGm1-HjGw7ISLn_3namBGewQeXyZab12",
+        "AIza1-", "1-", "9_",
         "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", "xoxb-", "sk_live_", "sk-",
         "5HueCGU8rMjxEXxiPuD5BDku4MkFqeZyd4dZ1jvhTVqvbTLvyTJ",
         "KwdMAjGmerYanjeui5SHS7JkmpZvVipYvB2LJGU1ZxJwYvP98617",
