@@ -53,21 +53,38 @@ fn findings_do_not_depend_on_their_position_in_a_block() {
                    密码：Tiger1024 and legal winner thank year wave sausage worth useful legal \
                    winner thank yellow";
     let want = [
-        "password",
-        "card_number",
-        "email",
-        "api_key",
-        "password",
-        "seed_phrase",
+        ("password", "hunter2x"),
+        ("card_number", "4111 1111 1111 1111"),
+        ("email", "alice@example.org"),
+        (
+            "api_key",
+            "sk-proj-oWXINMMxj5U22EOndljJM9MN-rCtDdzvjd_Sqie9L8YVkb_bbzU2lxvMXfC5i7Wy",
+        ),
+        ("password", "Tiger1024"),
+        (
+            "seed_phrase",
+            "legal winner thank year wave sausage worth useful legal winner thank yellow",
+        ),
     ];
-    for pad in ["", "é", "🦊"] {
+    // One, two and four bytes of UTF-8 per pad character: every byte offset in a block.
+    for pad in [" ", "é", "🦊"] {
         for shift in 0..66 {
             let text = format!("{}{secrets}", pad.repeat(shift));
+            let units: Vec<u16> = text.encode_utf16().collect();
             let found = sanitize::scan(&text, None).unwrap();
-            let kinds: Vec<String> = (0..found.length())
-                .map(|i| get(&found.get(i), "kind").as_string().unwrap_or_default())
+            let got: Vec<(String, String)> = (0..found.length())
+                .map(|i| {
+                    let f = found.get(i);
+                    let at = |k| get(&f, k).as_f64().unwrap_or(-1.0) as usize;
+                    let secret = String::from_utf16(&units[at("start")..at("end")]).unwrap();
+                    (get(&f, "kind").as_string().unwrap_or_default(), secret)
+                })
                 .collect();
-            assert_eq!(kinds, want, "{pad:?} × {shift}");
+            let want: Vec<(String, String)> = want
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            assert_eq!(got, want, "{pad:?} × {shift}");
         }
     }
 }
