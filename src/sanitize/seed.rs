@@ -112,14 +112,14 @@ pub(crate) struct SeedRun {
     words: Vec<Word>,
 }
 
-/// Whether the text between two words keeps them in one phrase: whitespace, list
-/// separators (`,` `;` `-` `|` `/` `•` `、`) and list numbering (`1.`, `2)`, `(3)`, `#4`),
-/// nothing else, and not a lot of it.
 /// ASCII bytes that may stand between two words of a phrase anywhere in the gap.
 pub(crate) const GAP_ASCII: &[u8] = b" \t\n\r,;-|/#(";
 /// ASCII bytes that may stand there right after a digit (list numbering: `1.`, `2)`, `3:`).
 pub(crate) const GAP_AFTER_DIGIT: &[u8] = b".):";
 
+/// Whether the text between two words keeps them in one phrase: whitespace, list
+/// separators (`,` `;` `-` `|` `/` `•` `、`) and list numbering (`1.`, `2)`, `(3)`, `#4`),
+/// nothing else, and not a lot of it.
 #[inline]
 fn joins(gap: &str) -> bool {
     // Most breaks are a short word between two longer ones: a letter right after a space.
