@@ -233,7 +233,7 @@ impl SeedStretch {
         while breaks != 0 {
             let b = breaks.trailing_zeros();
             let before = (1u64 << b) - 1;
-            self.words += (starts & before).count_ones();
+            self.words = self.words.saturating_add((starts & before).count_ones());
             if self.words >= MIN_WORDS {
                 found(self.from, base + b as usize);
             }
@@ -243,7 +243,7 @@ impl SeedStretch {
             starts &= !(before | 1 << b);
             breaks &= breaks - 1;
         }
-        self.words += starts.count_ones();
+        self.words = self.words.saturating_add(starts.count_ones());
     }
 
     /// Whether a stretch ending in this block can hold 12 word starts: the one that goes on
@@ -252,7 +252,9 @@ impl SeedStretch {
     /// a token that the closing break cuts ("ab1", where the `b` is the break).
     fn may_find(&self, starts: u64, breaks: u64) -> bool {
         let first = breaks.trailing_zeros();
-        let carried = self.words + (starts & ((1u64 << first) - 1)).count_ones();
+        // Without a break every start carries on (`first` would be 64).
+        let before_first = 1u64.checked_shl(first).map_or(u64::MAX, |bit| bit - 1);
+        let carried = self.words.saturating_add((starts & before_first).count_ones());
         // Bit `j` set where 45 bytes from `j` on hold no break (within this block).
         let x = !breaks;
         let x2 = x & x >> 1;
