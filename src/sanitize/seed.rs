@@ -254,7 +254,9 @@ impl SeedStretch {
         let first = breaks.trailing_zeros();
         // Without a break every start carries on (`first` would be 64).
         let before_first = 1u64.checked_shl(first).map_or(u64::MAX, |bit| bit - 1);
-        let carried = self.words.saturating_add((starts & before_first).count_ones());
+        let carried = self
+            .words
+            .saturating_add((starts & before_first).count_ones());
         // Bit `j` set where 45 bytes from `j` on hold no break (within this block).
         let x = !breaks;
         let x2 = x & x >> 1;

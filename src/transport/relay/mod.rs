@@ -103,6 +103,9 @@ struct Connection {
     bucket: TokenBucket,
     /// Writes are refused until then (ms), after a refusal; see `on_frame`.
     limited_until: u64,
+    /// The pause that refusal named: what is left of it is never more (a clock that steps
+    /// back must not turn it into hours).
+    pause_ms: u32,
     /// After a refused publish: the id of its first message the relay does not hold yet.
     /// The client resends its unacknowledged messages, oldest first, so until a publish
     /// carrying that id comes back every publish is refused; see `on_frame`.
@@ -199,6 +202,7 @@ impl<S: RelayStore> Relay<S> {
                     now,
                 ),
                 limited_until: 0,
+                pause_ms: 0,
                 resume_from: None,
             },
         );
@@ -284,7 +288,7 @@ impl<S: RelayStore> Relay<S> {
         let store = &self.store;
         let metered = cost.map(|cost| {
             if let Some(left) = c.limited_until.checked_sub(now).filter(|&left| left > 0) {
-                return Err(u32::try_from(left).unwrap_or(u32::MAX));
+                return Err(u32::try_from(left).unwrap_or(u32::MAX).min(c.pause_ms));
             }
             if let (Some(expected), false) = (c.resume_from, messages.is_empty()) {
                 let grace_over = now >= c.limited_until.saturating_add(RESUME_GRACE_MS);
@@ -296,6 +300,7 @@ impl<S: RelayStore> Relay<S> {
             c.bucket.take(cost, now).map_err(|wait| {
                 let wait = wait.max(MIN_RATE_LIMIT_PAUSE_MS);
                 c.limited_until = now.saturating_add(u64::from(wait));
+                c.pause_ms = wait;
                 c.resume_from = messages
                     .iter()
                     .find(|p| store.seq_of(&p.topic, &p.id).is_none())

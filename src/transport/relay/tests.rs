@@ -539,6 +539,31 @@ fn the_resend_after_a_refusal_is_recognized_however_the_client_orders_it() {
 }
 
 #[test]
+fn a_clock_that_steps_back_does_not_lengthen_a_pause() {
+    let mut b = Bench::new(RelayConfig {
+        rate_capacity: 1,
+        rate_per_second: 10,
+        ..RelayConfig::default()
+    });
+    b.login(1, 1);
+    b.now = 10_000;
+    assert!(matches!(
+        b.send(1, publish("group/g", 1, b"a"))[..],
+        [(1, Frame::Ack { .. })]
+    ));
+    let limited = |ms| {
+        vec![(
+            1,
+            Frame::Error(ErrorFrame::RateLimited { retry_after_ms: ms }),
+        )]
+    };
+    assert_eq!(b.send(1, publish("group/g", 2, b"b")), limited(100));
+    // The clock steps back 9 s: the client is still asked for the pause named, not 9.1 s.
+    b.now = 1_000;
+    assert_eq!(b.send(1, publish("group/g", 2, b"b")), limited(100));
+}
+
+#[test]
 fn a_refusal_asks_for_at_least_the_minimum_pause() {
     let mut b = Bench::new(RelayConfig {
         rate_capacity: 1,
