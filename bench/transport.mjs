@@ -173,7 +173,8 @@ if (!isMainThread) {
   try {
     const url = `${relay.url}/bench`;
     // Each run a fresh topic: plain payloads get a name, MLS ones a fresh group (its topic).
-    // Warm-up: the relay's wasm, the object, the JIT.
+    // Warm-up: the relay's wasm, the object, the sender's JIT (every run's receiver is a new
+    // worker thread, so each run includes the receiver's warm-up).
     await run(url, 'encrypted', { count: 500, paced: false });
     for (const name of ['plain', 'encrypted']) {
       const flood = await run(url, name, { count: N, paced: false });
