@@ -90,17 +90,20 @@ fn resolve(mut found: Vec<Finding>) -> Vec<Finding> {
     for i in 0..found.len() {
         let f = found[i];
         match kept.checked_sub(1).map(|last| &mut found[last]) {
-            // Overlapping findings become one of the higher-ranked kind that covers both:
-            // keeping either range alone would leave part of a secret outside every finding.
+            // A higher-ranked finding that starts inside the kept one takes over from there;
+            // the kept one keeps its front, which no other finding covers. (Merging both
+            // into one range instead gave masks such as `a***@b***@c.pw`, which a second
+            // scan reads differently.)
             Some(last) if f.start < last.end => {
-                let end = last.end.max(f.end);
                 if rank(f.kind) > rank(last.kind) {
-                    *last = Finding {
-                        start: last.start,
-                        ..f
-                    };
+                    if f.start > last.start {
+                        last.end = f.start;
+                        found[kept] = f;
+                        kept += 1;
+                    } else {
+                        *last = f;
+                    }
                 }
-                last.end = end;
             }
             _ => {
                 found[kept] = f;
@@ -506,7 +509,7 @@ mod tests {
     }
 
     #[test]
-    fn resolve_merges_overlaps_into_the_higher_ranked_kind() {
+    fn resolve_keeps_the_front_of_a_finding_a_higher_ranked_one_starts_inside() {
         let f = |kind, start, end| Finding {
             kind,
             start,
@@ -515,17 +518,14 @@ mod tests {
             valid: None,
         };
         use SensitiveKind::*;
-        // The higher-ranked one first, the lower one running past it; then the reverse.
         assert_eq!(
-            resolve(vec![
-                f(SeedPhrase, 0, 10),
-                f(Email, 5, 15),
-                f(Password, 20, 25)
-            ]),
-            [f(SeedPhrase, 0, 15), f(Password, 20, 25)]
+            resolve(vec![f(Email, 0, 10), f(ApiKey, 5, 15), f(Password, 20, 25)]),
+            [f(Email, 0, 5), f(ApiKey, 5, 15), f(Password, 20, 25)]
         );
+        // From the same start, the higher-ranked one wins; a lower-ranked one inside is
+        // covered already.
         assert_eq!(
-            resolve(vec![f(Email, 0, 10), f(ApiKey, 5, 15)]),
+            resolve(vec![f(Email, 0, 10), f(ApiKey, 0, 15), f(Password, 3, 8)]),
             [f(ApiKey, 0, 15)]
         );
         // Touching is not overlapping.
