@@ -6,8 +6,15 @@ export function hybridEdgeError(code, message, cause) {
   return Object.assign(err, { name: 'HybridEdgeError', code });
 }
 
-/** Lower-case hex of bytes. */
-export const hex = (bytes) => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+/** Two hex digits per byte value. */
+const HEX_BYTES = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+
+/** Lower-case hex of bytes (message ids key the maps of unacknowledged messages: every publish and ack). */
+export function hex(bytes) {
+  let out = '';
+  for (let i = 0; i < bytes.length; i++) out += HEX_BYTES[bytes[i]];
+  return out;
+}
 
 /** setTimeout's largest delay. */
 const MAX_TIMEOUT_MS = 0x7fffffff;

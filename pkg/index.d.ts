@@ -212,6 +212,7 @@ export type {
   MlsCommitResult,
   MlsChanges,
   MlsEvent,
+  MlsOutcome,
 } from './mls.js';
 
 /** Options of {@link RelayPool}: those of {@link RelayConnection}, with a base URL and a shard function. */

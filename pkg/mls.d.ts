@@ -1,5 +1,5 @@
 // Types of mls.js: the MLS `Client`, its `Group`s and the storage backends.
-import type { MlsMember } from './hybrid_edge.js';
+import type { MlsMember, HybridEdgeError } from './hybrid_edge.js';
 
 /**
  * Anything that signs like viem's `account.signMessage({ message })` (EIP-191
@@ -278,6 +278,14 @@ export type MlsEvent =
  * (`TamperedMessage`, `ReplayedMessage`, `WrongEpoch`, `MessageForUnknownGroup`, `NotAMember`,
  * `InvalidIdentityBinding`, `MalformedMlsMessage`, ...): drop the message and carry on.
  */
+/**
+ * One message's outcome in `processMany`, in the order of the messages: its event, or the
+ * error `process` would have thrown for it.
+ */
+export type MlsOutcome =
+  | { event: MlsEvent; error?: undefined }
+  | { error: HybridEdgeError; event?: undefined };
+
 export declare class Client {
   private constructor();
   /**
@@ -330,6 +338,21 @@ export declare class Client {
    * @throws {HybridEdgeError} the untrusted-input codes.
    */
   process(bytes: Uint8Array): Promise<MlsEvent>;
+  /**
+   * Processes several messages in order, each as `process` would, and resolves with one
+   * outcome per message (an error for one message does not stop the others). The state is
+   * written once for all of them. The signatures of consecutive application messages of a
+   * group are checked together, about 0.4 of the cost each for ten or more, so a receiver
+   * under load should pass what has arrived here rather than call `process` per message.
+   *
+   * If a signature in such a run does not hold, the run is processed again one message at a
+   * time: the outcomes and the state are always those of calling `process` on each. (A batch
+   * checks RFC 8032's cofactored equation; it can accept a signature with a small-order
+   * component in `R`, which only the key's owner can make, that `process` refuses.)
+   * @throws {HybridEdgeError} `MlsInvalidArgument` if `messages` is not an array of
+   * `Uint8Array`; `MlsStorage` if the write fails.
+   */
+  processMany(messages: Uint8Array[]): Promise<MlsOutcome[]>;
   /** The groups this client is in (after a restart too). */
   groups(): Group[];
   /** The group with this id (`0x` hex), if this client is in it. */
@@ -363,6 +386,8 @@ export declare class Group {
   encrypt(content: string | Uint8Array): Promise<Uint8Array>;
   /** The same as `Client.process`: any message goes to its own group. */
   process(bytes: Uint8Array): Promise<MlsEvent>;
+  /** The same as `Client.processMany`: any message goes to its own group. */
+  processMany(messages: Uint8Array[]): Promise<MlsOutcome[]>;
   /**
    * Adds the owners of `keyPackages` in one commit.
    * @throws {HybridEdgeError} `DmMemberLimit`, `InvalidKeyPackage`, `InvalidIdentityBinding`,

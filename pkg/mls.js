@@ -505,6 +505,12 @@ export class Client {
     return this.#event(await this.#mutate((core) => core.process(bytes, unixSeconds())));
   }
 
+  async processMany(messages) {
+    if (!Array.isArray(messages)) throw invalidArgument('processMany takes an array of Uint8Array');
+    const outcomes = await this.#mutate((core) => core.processMany(messages, unixSeconds()));
+    return outcomes.map((o) => (o.error ? { error: o.error } : { event: this.#event(o.event) }));
+  }
+
   groups() {
     return this.#core.groupIds().map((id) => this.#group(id));
   }
@@ -645,6 +651,10 @@ export class Group {
 
   process(bytes) {
     return this.#client.process(bytes);
+  }
+
+  processMany(messages) {
+    return this.#client.processMany(messages);
   }
 
   async addMembers(keyPackages) {

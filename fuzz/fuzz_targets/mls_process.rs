@@ -1,4 +1,5 @@
-//! `Client::process` and `peek_header` on arbitrary bytes: typed errors, never a panic.
+//! `Client::process`, `Client::process_many` and `peek_header` on arbitrary bytes: typed
+//! errors, never a panic.
 //! The client is a member of one group; inputs that carry a 16-byte group id where an
 //! `MLSMessage` does get the client's own, so that mutations reach openmls's validation and
 //! decryption instead of stopping at "unknown group".
@@ -29,4 +30,12 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     let _ = client.process(&input, common::now());
+    // A run of the same message (a replay after the first) and its halves: the batch
+    // path, its rollback when a signature fails, and the split into runs.
+    let half = input.len() / 2;
+    let outcomes = client.process_many(
+        &[&input, &input, &input[..half], &input[half..]],
+        common::now(),
+    );
+    assert_eq!(outcomes.len(), 4);
 });

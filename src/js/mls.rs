@@ -9,7 +9,7 @@ use wasm_bindgen::prelude::*;
 
 use super::convert::{
     address_list, byte_list, change_set_to_js, commit_to_js, group_id, member_to_js,
-    mls_event_to_js, records_from_js, seconds, to_js_error,
+    mls_event_to_js, mls_outcome_to_js, records_from_js, seconds, to_js_error,
 };
 use crate::mls::{Client, ClientConfig, IdentityRequest, Suite};
 
@@ -206,6 +206,24 @@ impl MlsClientCore {
         Ok(mls_event_to_js(event))
     }
 
+    /// Processes messages in order, each as `process` would, one outcome per message:
+    /// `{ event }` or `{ error }`. Signatures of consecutive application messages of a group
+    /// are checked together (cheaper than one call each).
+    ///
+    /// @throws {HybridEdgeError} `MlsInvalidArgument` if `messages` is not an array of
+    /// `Uint8Array`.
+    #[wasm_bindgen(js_name = processMany, unchecked_return_type = "MlsCoreOutcome[]")]
+    pub fn process_many(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array[]")] messages: js_sys::Array,
+        now: f64,
+    ) -> Result<js_sys::Array, JsValue> {
+        let messages = byte_list(&messages)?;
+        let messages: Vec<&[u8]> = messages.iter().map(Vec::as_slice).collect();
+        let outcomes = self.client.process_many(&messages, seconds(now));
+        Ok(outcomes.into_iter().map(mls_outcome_to_js).collect())
+    }
+
     /// Encrypts an application message (a PrivateMessage).
     ///
     /// @throws {HybridEdgeError} `UnknownGroup`, `MlsInvalidArgument`.
@@ -375,4 +393,6 @@ export type MlsCoreEvent =
   | { type: 'proposal'; groupId: string; sender: string; senderInstallationId: string; added: MlsMember[]; removed: MlsMember[]; updated: MlsMember[]; selfRemoved: boolean }
   | { type: 'welcome'; groupId: string; epoch: number; members: MlsMember[]; dm: boolean }
   | { type: 'own'; groupId: string; epoch: number; contentType: 'application' | 'proposal' | 'commit' };
+/** One message's outcome in `MlsClientCore.processMany`: its event, or why it was refused. */
+export type MlsCoreOutcome = { event: MlsCoreEvent; error?: undefined } | { error: Error; event?: undefined };
 "#;

@@ -1,12 +1,18 @@
-//! openmls's crypto: RustCrypto, with the last few Ed25519 public keys kept decompressed.
+//! openmls's crypto: RustCrypto, with the last few Ed25519 public keys kept decompressed,
+//! and Ed25519 checks that can be deferred and done together.
 //!
 //! openmls passes the verifier a sender's key as 32 bytes for every message, and RustCrypto
 //! decompresses it (a field square root) each time: about 8 % of verifying one message. A
-//! conversation has few senders, so they stay decompressed here. Everything else, and every
-//! result, is RustCrypto's.
+//! conversation has few senders, so they stay decompressed here.
+//!
+//! Checking many signatures at once (ed25519-dalek's `verify_batch`) shares the costly
+//! doublings and takes about 0.4 of the time per signature for ten or more; see
+//! [`Crypto::defer_ed25519`]. Everything else, and every result, is RustCrypto's.
 
 use std::sync::Mutex;
 
+use curve25519_dalek::edwards::CompressedEdwardsY;
+use curve25519_dalek::scalar::Scalar;
 use ed25519_dalek::{Signature, VerifyingKey, PUBLIC_KEY_LENGTH, SIGNATURE_LENGTH};
 use openmls::prelude::tls_codec::SecretVLBytes;
 use openmls_rust_crypto::RustCrypto;
@@ -26,6 +32,16 @@ const KEPT_KEYS: usize = 16;
 pub(crate) struct Crypto {
     inner: RustCrypto,
     ed25519_keys: Mutex<Recent<VerifyingKey, KEPT_KEYS>>,
+    /// Ed25519 checks waiting for [`Crypto::check_deferred`], while deferring.
+    deferred: Mutex<Option<Vec<DeferredCheck>>>,
+}
+
+/// One Ed25519 signature whose group equation is still to be checked.
+#[derive(Debug)]
+struct DeferredCheck {
+    key: VerifyingKey,
+    data: Vec<u8>,
+    signature: Signature,
 }
 
 impl Crypto {
@@ -34,12 +50,72 @@ impl Crypto {
         &self.inner
     }
 
+    /// From now until [`check_deferred`](Self::check_deferred), Ed25519 verifications only
+    /// do the checks of `verify_strict` that concern one signature alone (a key and an `R`
+    /// that are points not of small order, a canonical `s`) and answer `Ok`; the group
+    /// equations wait for `check_deferred`. Whatever was done with those `Ok`s must be
+    /// undone if it says no.
+    pub(crate) fn defer_ed25519(&self) {
+        *lock(&self.deferred) = Some(Vec::new());
+    }
+
+    /// Stops deferring and checks every deferred signature together: true when all hold
+    /// (or none was deferred). The random weights of the batch equation come from a hash
+    /// of all the inputs (ed25519-dalek's `verify_batch`), so a signer cannot choose them.
+    ///
+    /// A batch that holds means every signature satisfies RFC 8032's cofactored equation
+    /// `[8][s]B = [8]R + [8][k]A` (§5.1.7 allows either); `verify_strict` checks the
+    /// cofactorless one. They differ only for an `R` with a small-order component, which
+    /// no honest signer produces and only the key's owner can make.
+    pub(crate) fn check_deferred(&self) -> bool {
+        let Some(checks) = lock(&self.deferred).take() else {
+            return true;
+        };
+        if checks.is_empty() {
+            return true;
+        }
+        let data: Vec<&[u8]> = checks.iter().map(|c| c.data.as_slice()).collect();
+        let signatures: Vec<Signature> = checks.iter().map(|c| c.signature).collect();
+        let keys: Vec<VerifyingKey> = checks.iter().map(|c| c.key).collect();
+        ed25519_dalek::verify_batch(&data, &signatures, &keys).is_ok()
+    }
+
+    /// Defers the check of a signature whose single-signature checks pass (see
+    /// [`defer_ed25519`](Self::defer_ed25519)); `false` when not deferring.
+    fn defer(
+        &self,
+        key: VerifyingKey,
+        data: &[u8],
+        signature: Signature,
+    ) -> Result<bool, CryptoError> {
+        let mut deferred = lock(&self.deferred);
+        let Some(checks) = deferred.as_mut() else {
+            return Ok(false);
+        };
+        // verify_strict's checks of the parts, in its order.
+        let s = Scalar::from_canonical_bytes(*signature.s_bytes());
+        if bool::from(s.is_none()) {
+            return Err(CryptoError::InvalidSignature);
+        }
+        let r = CompressedEdwardsY(*signature.r_bytes())
+            .decompress()
+            .ok_or(CryptoError::InvalidSignature)?;
+        if r.is_small_order() || key.is_weak() {
+            return Err(CryptoError::InvalidSignature);
+        }
+        checks.push(DeferredCheck {
+            key,
+            data: data.to_vec(),
+            signature,
+        });
+        Ok(true)
+    }
+
     /// RustCrypto's Ed25519 check (`verify_strict`, same errors) with a kept key.
     fn verify_ed25519(&self, data: &[u8], pk: &[u8], signature: &[u8]) -> Result<(), CryptoError> {
         let pk: &[u8; PUBLIC_KEY_LENGTH] =
             pk.try_into().map_err(|_| CryptoError::CryptoLibraryError)?;
-        // A poisoned lock only means a panic elsewhere; the cache holds no invariant to lose.
-        let mut keys = self.ed25519_keys.lock().unwrap_or_else(|e| e.into_inner());
+        let mut keys = lock(&self.ed25519_keys);
         let key = match keys.find(|k| k.as_bytes() == pk) {
             Some(key) => *key,
             None => {
@@ -53,9 +129,19 @@ impl Crypto {
         let signature: &[u8; SIGNATURE_LENGTH] = signature
             .try_into()
             .map_err(|_| CryptoError::CryptoLibraryError)?;
-        key.verify_strict(data, &Signature::from_bytes(signature))
+        let signature = Signature::from_bytes(signature);
+        if self.defer(key, data, signature)? {
+            return Ok(());
+        }
+        key.verify_strict(data, &signature)
             .map_err(|_| CryptoError::InvalidSignature)
     }
+}
+
+/// A lock that a panic elsewhere poisoned still guards a cache or a list that holds no
+/// invariant to lose.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 impl OpenMlsCrypto for Crypto {
@@ -251,6 +337,91 @@ mod tests {
             }
         }
         assert_eq!(crypto.ed25519_keys.lock().unwrap().len(), KEPT_KEYS);
+    }
+
+    #[test]
+    fn deferred_checks_hold_together_or_fail_together() {
+        let crypto = Crypto::default();
+        let signers: Vec<SigningKey> = (1..4u8).map(|i| SigningKey::from_bytes(&[i; 32])).collect();
+        let signed = |i: usize, data: &[u8]| {
+            let signer = &signers[i % signers.len()];
+            (
+                signer.verifying_key().to_bytes(),
+                signer.sign(data).to_bytes(),
+            )
+        };
+        let verify = |data: &[u8], pk: &[u8], sig: &[u8]| {
+            crypto.verify_signature(SignatureScheme::ED25519, data, pk, sig)
+        };
+        // Not deferring: nothing waits.
+        assert!(crypto.check_deferred());
+
+        crypto.defer_ed25519();
+        for i in 0..12 {
+            let data = [i as u8; 40];
+            let (pk, sig) = signed(i, &data);
+            assert_eq!(verify(&data, &pk, &sig), Ok(()));
+        }
+        assert!(crypto.check_deferred());
+
+        // One wrong signature among good ones: each answers Ok, the batch says no.
+        crypto.defer_ed25519();
+        for i in 0..6 {
+            let data = [i as u8; 40];
+            let (pk, sig) = signed(i, &data);
+            let data = if i == 4 { [9u8; 40] } else { data };
+            assert_eq!(verify(&data, &pk, &sig), Ok(()));
+        }
+        assert!(!crypto.check_deferred());
+        // And deferring has stopped: a wrong signature is refused at once.
+        let (pk, sig) = signed(0, b"x");
+        assert_eq!(verify(b"y", &pk, &sig), rust_crypto_says(b"y", &pk, &sig));
+        assert!(verify(b"y", &pk, &sig).is_err());
+    }
+
+    #[test]
+    fn deferred_checks_refuse_at_once_what_verify_strict_refuses_for_one_part() {
+        let crypto = Crypto::default();
+        let signer = SigningKey::from_bytes(&[5; 32]);
+        let pk = signer.verifying_key().to_bytes();
+        let data = b"data";
+        let sig = signer.sign(data).to_bytes();
+        let mut identity = [0u8; 32];
+        identity[0] = 1;
+        let mut not_on_curve = [0u8; 32];
+        not_on_curve[0] = 2;
+        // s = ℓ (not canonical), s with the top bits set, R the identity (small order),
+        // R not on the curve.
+        let ell: [u8; 32] = [
+            0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9,
+            0xde, 0x14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
+        ];
+        let with = |r: Option<[u8; 32]>, s: Option<[u8; 32]>| {
+            let mut out = sig;
+            if let Some(r) = r {
+                out[..32].copy_from_slice(&r);
+            }
+            if let Some(s) = s {
+                out[32..].copy_from_slice(&s);
+            }
+            out
+        };
+        let mut high = [0u8; 32];
+        high[31] = 0xe0;
+        let cases = [
+            (pk, with(None, Some(ell))),
+            (pk, with(None, Some(high))),
+            (pk, with(Some(identity), None)),
+            (pk, with(Some(not_on_curve), None)),
+            (identity, sig),
+        ];
+        for (key, bad) in cases {
+            crypto.defer_ed25519();
+            let ours = crypto.verify_signature(SignatureScheme::ED25519, data, &key, &bad);
+            assert!(ours.is_err());
+            assert_eq!(ours, rust_crypto_says(data, &key, &bad));
+            assert!(crypto.check_deferred(), "nothing was deferred");
+        }
     }
 
     #[test]

@@ -48,6 +48,15 @@ impl Client {
             MlsMessageBodyIn::Welcome(welcome) => return self.join(welcome, now),
             _ => return Err(MlsError::malformed("not a group message or welcome")),
         };
+        self.process_protocol(protocol, bytes)
+    }
+
+    /// [`process`](Self::process) for a group message (`bytes` is its encoding).
+    pub(crate) fn process_protocol(
+        &mut self,
+        protocol: ProtocolMessage,
+        bytes: &[u8],
+    ) -> Result<Event, MlsError> {
         let group_id = protocol.group_id().as_slice().to_vec();
         let message_epoch = protocol.epoch().as_u64();
         let content_type = MessageContentType::from(protocol.content_type());

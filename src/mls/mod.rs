@@ -22,6 +22,7 @@ mod event;
 mod group_ops;
 mod header;
 mod identity;
+mod process_many;
 mod provider;
 mod recent;
 mod recover;
@@ -42,6 +43,9 @@ pub(crate) use crate::eth::excerpt;
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod process_many_tests;
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod interop_tests;

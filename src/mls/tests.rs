@@ -16,14 +16,14 @@ use super::*;
 
 /// openmls checks key package lifetimes against the system clock, so tests start at the
 /// real time and move forward from there.
-fn now() -> u64 {
+pub(super) fn now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0)
 }
 
-fn client(seed: u8, suite: Suite) -> Client {
+pub(super) fn client(seed: u8, suite: Suite) -> Client {
     let wallet = Wallet::new(seed);
     let identity = wallet.identity(suite.signature_scheme(), now());
     let config = ClientConfig {
@@ -48,7 +48,7 @@ fn key_package(c: &mut Client) -> Vec<u8> {
 }
 
 /// Alice creates a group with Bob (and others), everyone joins from the welcome.
-fn group_of(clients: &mut [&mut Client], dm: bool) -> Vec<u8> {
+pub(super) fn group_of(clients: &mut [&mut Client], dm: bool) -> Vec<u8> {
     let (alice, rest) = clients.split_first_mut().unwrap();
     let kps: Vec<_> = rest.iter_mut().map(|c| key_package(c)).collect();
     let (group_id, commit) = alice.create_group(&kps, dm, now()).unwrap();
@@ -62,7 +62,7 @@ fn group_of(clients: &mut [&mut Client], dm: bool) -> Vec<u8> {
     group_id
 }
 
-fn app_text(event: Event) -> (String, Vec<u8>) {
+pub(super) fn app_text(event: Event) -> (String, Vec<u8>) {
     match event {
         Event::Application {
             sender, content, ..

@@ -26,6 +26,28 @@ struct Records {
     /// Keys whose value differs from the durable copy (written or deleted since the last
     /// change set).
     changed: BTreeSet<Vec<u8>>,
+    /// What to put back if the work since [`MlsStore::begin_undo`] is undone.
+    undo: Option<Undo>,
+}
+
+/// The state before some work: each record's value before its first change, and the keys
+/// that were already changed then.
+#[derive(Debug)]
+struct Undo {
+    before: HashMap<Vec<u8>, Option<Vec<u8>>>,
+    changed: BTreeSet<Vec<u8>>,
+}
+
+impl Records {
+    /// Remembers the value of `key` before its first change since `begin_undo`.
+    fn keep_before(&mut self, key: &[u8]) {
+        if let Some(undo) = &mut self.undo {
+            if !undo.before.contains_key(key) {
+                undo.before
+                    .insert(key.to_vec(), self.values.get(key).cloned());
+            }
+        }
+    }
 }
 
 /// Why openmls's state could not be read or written.
@@ -113,6 +135,7 @@ impl MlsStore {
             inner: RwLock::new(Records {
                 values: records.into_iter().collect(),
                 changed: BTreeSet::new(),
+                undo: None,
             }),
         }
     }
@@ -169,10 +192,49 @@ impl MlsStore {
             .unwrap_or(0)
     }
 
+    /// From now on, remembers what each change replaces, so that
+    /// [`rollback`](Self::rollback) can return to this state (for work whose outcome is
+    /// known only at its end); [`keep`](Self::keep) forgets it.
+    pub fn begin_undo(&self) {
+        if let Ok(mut records) = self.inner.write() {
+            let changed = records.changed.clone();
+            records.undo = Some(Undo {
+                before: HashMap::new(),
+                changed,
+            });
+        }
+    }
+
+    /// Keeps the changes since [`begin_undo`](Self::begin_undo).
+    pub fn keep(&self) {
+        if let Ok(mut records) = self.inner.write() {
+            records.undo = None;
+        }
+    }
+
+    /// Returns every record, and the journal of changes, to what they were at
+    /// [`begin_undo`](Self::begin_undo). Without one, does nothing.
+    pub fn rollback(&self) {
+        let Ok(mut records) = self.inner.write() else {
+            return;
+        };
+        let Some(undo) = records.undo.take() else {
+            return;
+        };
+        for (key, value) in undo.before {
+            match value {
+                Some(value) => records.values.insert(key, value),
+                None => records.values.remove(&key),
+            };
+        }
+        records.changed = undo.changed;
+    }
+
     /// Stores `value` under `key`; an unchanged value is not a change.
     fn insert(&self, key: Vec<u8>, value: Vec<u8>) -> Result<()> {
         let mut records = self.inner.write().map_err(|_| MlsStoreError::Lock)?;
         if records.values.get(&key) != Some(&value) {
+            records.keep_before(&key);
             records.changed.insert(key.clone());
             records.values.insert(key, value);
         }
@@ -182,7 +244,9 @@ impl MlsStore {
     /// Deletes `key`; deleting what is not there is not a change.
     fn remove(&self, key: Vec<u8>) -> Result<()> {
         let mut records = self.inner.write().map_err(|_| MlsStoreError::Lock)?;
-        if records.values.remove(&key).is_some() {
+        if records.values.contains_key(&key) {
+            records.keep_before(&key);
+            records.values.remove(&key);
             records.changed.insert(key);
         }
         Ok(())
@@ -558,6 +622,40 @@ mod tests {
         let mut durable = BTreeMap::new();
         first.apply_to(&mut durable);
         second.apply_to(&mut durable);
+        assert_eq!(durable, store.snapshot());
+    }
+
+    #[test]
+    fn rollback_returns_records_and_journal_to_begin_undo() {
+        let mut store = MlsStore::new();
+        store.put(b"a".to_vec(), b"1".to_vec());
+        store.put(b"b".to_vec(), b"2".to_vec());
+        let durable_changes = store.take_changes();
+        store.put(b"pending".to_vec(), b"p".to_vec()); // changed, not yet taken
+        let before = store.snapshot();
+
+        store.begin_undo();
+        store.put(b"a".to_vec(), b"9".to_vec());
+        store.put(b"a".to_vec(), b"10".to_vec()); // the first value before is kept
+        store.delete(b"b");
+        store.put(b"new".to_vec(), b"n".to_vec());
+        store.rollback();
+        assert_eq!(store.snapshot(), before);
+        // The journal too: only what was pending before begin_undo is a change.
+        let changes = store.take_changes();
+        assert_eq!(changes.puts, vec![(b"pending".to_vec(), b"p".to_vec())]);
+        assert!(changes.deletes.is_empty());
+
+        // Kept work stays, and a rollback after keep does nothing.
+        store.begin_undo();
+        store.put(b"a".to_vec(), b"3".to_vec());
+        store.keep();
+        store.rollback();
+        assert_eq!(store.get(b"a"), Some(b"3".to_vec()));
+        let mut durable = BTreeMap::new();
+        durable_changes.apply_to(&mut durable);
+        changes.apply_to(&mut durable);
+        store.take_changes().apply_to(&mut durable);
         assert_eq!(durable, store.snapshot());
     }
 

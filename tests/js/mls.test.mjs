@@ -204,6 +204,59 @@ test('tampered, replayed, unknown and malformed messages are typed errors', asyn
   assert.equal(fine.type === 'application' && fine.text, 'still fine');
 });
 
+test('processMany: one outcome per message in order, errors in place, one write for all', async () => {
+  const alice = await Client.create({ signer: account() });
+  const carol = await Client.create({ signer: account() });
+  /** @type {number} */
+  let batches = 0;
+  const store = new MemoryStore();
+  const counting = {
+    getAll: () => store.getAll(),
+    writeBatch: (/** @type {any} */ b) => {
+      batches++;
+      return store.writeBatch(b);
+    },
+  };
+  const bob = await Client.create({ signer: account(), storage: counting, encryptionKey: await aesKey() });
+  const { group, welcome } = await alice.createGroup(await bob.createKeyPackages(1));
+  await bob.joinFromWelcome(/** @type {Uint8Array} */ (welcome));
+  const added = await group.addMembers(await carol.createKeyPackages(1));
+  const carolGroup = await carol.joinFromWelcome(/** @type {Uint8Array} */ (added.welcome));
+
+  const texts = ['one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten'];
+  const backlog = [/** @type {Uint8Array} */ (added.commit)];
+  for (const t of texts) backlog.push(await (t.length % 2 ? group : carolGroup).encrypt(t));
+  // Before the fourth message: a tampered copy of it (which must not cost its key), a replay
+  // of the second, junk.
+  const tampered = backlog[4].slice();
+  tampered[tampered.length - 5] ^= 1;
+  backlog.splice(4, 0, tampered, backlog[2], new Uint8Array([1, 2, 3]));
+
+  const before = batches;
+  const outcomes = await bob.processMany(backlog);
+  assert.equal(batches - before, 1, 'the state is written once');
+  assert.equal(outcomes.length, backlog.length);
+  assert.equal(outcomes[0].event?.type, 'commit');
+  assert.deepEqual(
+    outcomes.filter((o) => o.event?.type === 'application').map((o) => o.event?.type === 'application' && o.event.text),
+    texts,
+  );
+  assert.deepEqual(
+    outcomes.filter((o) => o.error).map((o) => o.error?.code),
+    ['TamperedMessage', 'ReplayedMessage', 'MalformedMlsMessage'],
+  );
+  assert.ok(outcomes[4].error instanceof Error && outcomes[4].error.name === 'HybridEdgeError');
+  const first = outcomes[1].event;
+  assert.ok(first?.type === 'application' && first.group.id === group.id && first.sender === alice.address);
+
+  // The same through a group handle; an empty list is fine; a non-array is an argument error.
+  const more = await bob.group(group.id)?.processMany([await carolGroup.encrypt('later')]);
+  assert.equal(more?.[0].event?.type === 'application' && more[0].event.text, 'later');
+  assert.deepEqual(await bob.processMany([]), []);
+  await rejectsCode(bob.processMany(/** @type {any} */ ('not an array')), 'MlsInvalidArgument');
+  await rejectsCode(bob.processMany(/** @type {any} */ ([new Uint8Array(1), 'x'])), 'MlsInvalidArgument');
+});
+
 test('a forged wallet binding is refused: locally, and by every peer', async () => {
   const victim = privateKeyToAccount(generatePrivateKey());
   const mallory = privateKeyToAccount(generatePrivateKey());

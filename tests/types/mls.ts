@@ -1,6 +1,6 @@
 // Type-checked with `tsc --noEmit` against the packed package: the MLS API as users see it.
 import { Client, Group, MemoryStore, IndexedDbStore } from 'hybrid-edge';
-import type { MlsEvent, MlsKeyValueStore, MlsMember, MlsSigner, HybridEdgeError } from 'hybrid-edge';
+import type { MlsEvent, MlsKeyValueStore, MlsMember, MlsOutcome, MlsSigner, HybridEdgeError } from 'hybrid-edge';
 import { privateKeyToAccount } from 'viem/accounts';
 
 // A viem account is a signer as is.
@@ -43,6 +43,16 @@ async function usage(key: CryptoKey): Promise<void> {
     const sentIn: number = ev.epoch;
     void [carried, sentIn];
   }
+  const outcomes: MlsOutcome[] = await bob.processMany([ct, ct]);
+  for (const outcome of await bobGroup.processMany(outcomes.length ? [ct] : [])) {
+    if (outcome.error) {
+      const code: HybridEdgeError['code'] = outcome.error.code;
+      void code;
+    } else {
+      const event: MlsEvent = outcome.event;
+      void event;
+    }
+  }
   const id: string = group.id;
   const epoch: number = group.epoch;
   const members: { address: string; installationId: string }[] = group.members();
@@ -73,6 +83,8 @@ async function usage(key: CryptoKey): Promise<void> {
   }
   // @ts-expect-error: content is a string or bytes.
   await group.encrypt(42);
+  // @ts-expect-error: processMany takes an array of messages.
+  await bob.processMany(ct);
   // @ts-expect-error: a signer must sign.
   await Client.create({ signer: { address } });
 }
