@@ -122,6 +122,11 @@ export interface RelayConnectionEvents {
   health: Extract<TransportEvent, { type: 'health' }>;
   /** A message of a subscribed topic: each (topic, seq) once, in seq order. Persist `seq` as the cursor. */
   message: Extract<TransportEvent, { type: 'message' }>;
+  /**
+   * A change of a group topic's member list (see `updateMembers`), in the topic's order in
+   * place of a message: installation ids added and removed. Persist `seq` as the cursor too.
+   */
+  members: Extract<TransportEvent, { type: 'members' }>;
   /** The relay stored a message of this connection (its `publish` promise resolves). */
   acked: Extract<TransportEvent, { type: 'acked' }>;
   /** Messages expired on the relay (retention) before this client read them; delivery goes on after `through`. */
@@ -177,6 +182,19 @@ export declare class RelayConnection {
    * `PayloadTooLarge` or `OutboxFailed`.
    */
   publish(topic: string, payload: Uint8Array | string): Promise<PublishReceipt>;
+  /**
+   * Changes who may use a group topic (`group/<id>`) on the relay. Until a topic's first
+   * change anyone authenticated may read and write it; the first change makes its sender a
+   * member, and from then on only members may publish, subscribe or change the list (a
+   * removed installation's subscription ends with `unauthorized`). Ids are the MLS layer's
+   * `installationId`s: grant the group's members after `createGroup`, the added ones with
+   * each `addMembers` commit, and remove the removed ones with each `removeMembers` commit,
+   * so that nobody outside the group (including a removed member) can take an epoch's place
+   * with a made-up commit. Sent as a message of the topic (queued, resent, acknowledged
+   * like one; members get it as a `members` event). Rejects at once with
+   * `InvalidInstallationId`, and like `publish` otherwise.
+   */
+  updateMembers(topic: string, change: { add?: string[]; remove?: string[] }): Promise<PublishReceipt>;
   /** Drops the socket and connects now with a fresh retry budget; always works, also after `failed`. */
   reconnect(): void;
   /** Sends every message marked failed again, with a fresh retry budget. */
@@ -271,6 +289,19 @@ export declare class RelayPool {
   unsubscribe(topic: string): void;
   /** Publishes on `topic`'s shard connection; rejects with `PoolFull` when every connection is busy, else as {@link RelayConnection.publish}. */
   publish(topic: string, payload: Uint8Array | string): Promise<PublishReceipt>;
+  /**
+   * Changes who may use a group topic (`group/<id>`) on the relay. Until a topic's first
+   * change anyone authenticated may read and write it; the first change makes its sender a
+   * member, and from then on only members may publish, subscribe or change the list (a
+   * removed installation's subscription ends with `unauthorized`). Ids are the MLS layer's
+   * `installationId`s: grant the group's members after `createGroup`, the added ones with
+   * each `addMembers` commit, and remove the removed ones with each `removeMembers` commit,
+   * so that nobody outside the group (including a removed member) can take an epoch's place
+   * with a made-up commit. Sent as a message of the topic (queued, resent, acknowledged
+   * like one; members get it as a `members` event). Rejects at once with
+   * `InvalidInstallationId`, and like `publish` otherwise.
+   */
+  updateMembers(topic: string, change: { add?: string[]; remove?: string[] }): Promise<PublishReceipt>;
   /** The open connection of `topic`'s shard, if any. */
   connectionFor(topic: string): RelayConnection | undefined;
   /** Open connections. */

@@ -303,6 +303,17 @@ export declare class Client {
   readonly address: string;
   /** `0x` + 32 hex digits naming this installation. */
   readonly installationId: string;
+  /**
+   * What a `RelayConnection` or `RelayPool` needs to authenticate as this installation:
+   * `new RelayConnection({ url, ...client.relayCredentials() })`. The relay then knows the
+   * connection by the same `installationId` as the group's members (its member lists,
+   * `updateMembers`, use them) and, through the verified binding, by its wallet address
+   * (which lets it read `inbox/<address>`). `sign` signs the relay's 32-byte nonce with the
+   * installation key, inside the package.
+   * @throws {HybridEdgeError} `MlsInvalidArgument` (from `sign`) when the installation key
+   * is not Ed25519 (the P-256 suite).
+   */
+  relayCredentials(): { installationKey: Uint8Array; binding: Uint8Array; sign(nonce: Uint8Array): Uint8Array };
   /** The ciphersuite's RFC 9420 name. */
   readonly ciphersuite: string;
   /** Bytes of MLS state (before encryption). */

@@ -479,6 +479,15 @@ export class Client {
     return this.#core.installationId;
   }
 
+  relayCredentials() {
+    const core = this.#core;
+    return {
+      installationKey: core.installationKey,
+      binding: core.binding,
+      sign: (nonce) => core.signRelayNonce(nonce),
+    };
+  }
+
   get ciphersuite() {
     return this.#core.ciphersuite;
   }

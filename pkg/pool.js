@@ -4,13 +4,13 @@
 // (Rust, in the wasm); this file holds the connections and the one timer. With an `outbox`
 // store, each shard's connection sees the store's messages of its own shard (by
 // `shardOf(topic)`), and the shards a previous run left messages in are opened at once.
-import { TransportPool } from './hybrid_edge.js';
+import { TransportPool, membershipChange } from './hybrid_edge.js';
 import { Listeners } from './listeners.js';
 import { RelayConnection } from './transport.js';
 import { checkOutbox, delayUntil, hybridEdgeError } from './common.js';
 
 const EVENTS = ['connected', 'disconnected', 'reconnecting', 'failed', 'rateLimited', 'sendFailed', 'health',
-  'message', 'acked', 'expired', 'staleEpoch', 'unauthorized', 'keyPackage', 'relayError', 'error'];
+  'message', 'members', 'acked', 'expired', 'staleEpoch', 'unauthorized', 'keyPackage', 'relayError', 'error'];
 
 export class RelayPool {
   #pool;
@@ -135,6 +135,14 @@ export class RelayPool {
     return shard.conn.publish(topic, payload).finally(done);
   }
 
+  updateMembers(topic, { add = [], remove = [] } = {}) {
+    try {
+      return this.publish(topic, membershipChange(add, remove));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
   /** The connection of `topic`'s shard, if open. */
   connectionFor(topic) {
     return this.#shards.get(this.#shardOf(topic))?.conn;
@@ -193,7 +201,7 @@ export class RelayPool {
       const shard = { conn, topics: new Set(), pending: 0 };
       for (const type of EVENTS) {
         conn.on(type, (e) => {
-          if (type === 'message' || type === 'acked') this.#pool.touch(name, Date.now());
+          if (type === 'message' || type === 'members' || type === 'acked') this.#pool.touch(name, Date.now());
           this.#emit(type, { ...e, shard: name });
         });
       }

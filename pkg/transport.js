@@ -2,7 +2,7 @@
 // It only moves bytes, timers and events: backoff, keep-alive, the outbox, deduplication and
 // ordering all happen in the client. Works with the global WebSocket (browsers, Workers,
 // Node ≥ 22) or an injected constructor (the `ws` package on Node 20).
-import { TransportClient } from './hybrid_edge.js';
+import { TransportClient, membershipChange } from './hybrid_edge.js';
 import { Listeners } from './listeners.js';
 import { checkOutbox, delayUntil, hex, hybridEdgeError } from './common.js';
 
@@ -133,6 +133,18 @@ export class RelayConnection {
       const acked = new Promise((resolve, reject) => this.#pending.set(hex(id), { topic, resolve, reject }));
       this.#pump();
       return acked;
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /**
+   * Changes who may use a group topic on the relay (installation ids, as `group.members()`
+   * gives them): a message of the topic, so it is queued, resent and acknowledged like one.
+   */
+  updateMembers(topic, { add = [], remove = [] } = {}) {
+    try {
+      return this.publish(topic, membershipChange(add, remove));
     } catch (err) {
       return Promise.reject(err);
     }

@@ -2,10 +2,13 @@
 //! re-encodes to bytes that decode to the same frame (and re-encode identically). The same
 //! bytes then go to an authenticated client and relay, which must not panic either, and to
 //! a relay with the package's own hooks as a wallet binding and as a published payload
-//! (binding verification and the MLS header parser on arbitrary bytes).
+//! (binding verification and the MLS header parser on arbitrary bytes), and, behind the
+//! membership prefix, to the member-list decoder (what decodes re-encodes to the same
+//! bytes) and to a relay as a member-list change of a group topic.
 #![no_main]
 
 use hybrid_edge::transport::frame::{decode, DEFAULT_MAX_FRAME_SIZE, MAX_BINDING_LEN};
+use hybrid_edge::transport::membership::{MembershipChange, PREFIX};
 use hybrid_edge::transport::relay::{
     Classified, Handshake, Identity, MemoryStore, PackageHooks, Relay, RelayConfig, RelayHooks,
 };
@@ -106,6 +109,20 @@ fuzz_target!(|data: &[u8]| {
             });
             relay.handle_frame(ConnId(2), &encode(&publish), 1, &hooks);
         }
+    }
+
+    // The same bytes as the body of a member-list change, published to a group topic.
+    let change = [PREFIX, data].concat();
+    if let Some(Ok(decoded)) = MembershipChange::from_payload(&change) {
+        assert_eq!(decoded.to_payload(), change);
+    }
+    if change.len() <= DEFAULT_MAX_FRAME_SIZE / 2 {
+        let publish = Frame::Publish(Publish {
+            topic: Topic::new("group/members").expect("a valid topic"),
+            id: MessageId([1; 16]),
+            payload: change,
+        });
+        relay.handle_frame(ConnId(2), &encode(&publish), 2, &hooks);
     }
 
     // A connected client receiving them.

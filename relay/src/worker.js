@@ -58,6 +58,9 @@ export class RelayObject extends DurableObject {
       topic TEXT PRIMARY KEY, head INTEGER NOT NULL, epoch INTEGER)`);
     this.sql.exec(`CREATE TABLE IF NOT EXISTS key_packages (
       owner BLOB NOT NULL, key_package BLOB NOT NULL, last_resort INTEGER NOT NULL)`);
+    // A group topic's member list: its installation ids, 16 bytes each, concatenated.
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS members (
+      topic TEXT PRIMARY KEY, ids BLOB NOT NULL)`);
   }
 
   /** Rebuilds the core's memory copy from SQLite. */
@@ -70,6 +73,9 @@ export class RelayObject extends DurableObject {
     }
     for (const k of this.sql.exec('SELECT owner, key_package, last_resort FROM key_packages ORDER BY rowid')) {
       this.core.restoreKeyPackage(new Uint8Array(k.owner), new Uint8Array(k.key_package), k.last_resort === 1);
+    }
+    for (const m of this.sql.exec('SELECT topic, ids FROM members')) {
+      this.core.restoreMembers(m.topic, new Uint8Array(m.ids));
     }
   }
 
@@ -113,6 +119,10 @@ export class RelayObject extends DurableObject {
               this.sql.exec('DELETE FROM key_packages WHERE owner = ? AND last_resort = 1', blob(c.owner));
               this.sql.exec('INSERT INTO key_packages VALUES (?, ?, 1)', blob(c.owner), blob(c.lastResort));
             }
+            break;
+          case 'members':
+            this.sql.exec(`INSERT INTO members (topic, ids) VALUES (?, ?)
+              ON CONFLICT (topic) DO UPDATE SET ids = excluded.ids`, c.topic, blob(c.members));
             break;
           case 'claim':
             this.sql.exec(`DELETE FROM key_packages WHERE rowid = (SELECT rowid FROM key_packages

@@ -161,6 +161,11 @@ pub(crate) fn change_to_js(change: crate::transport::relay::Change) -> JsValue {
                 last_resort.as_deref().map_or(JsValue::UNDEFINED, bytes),
             ),
         ]),
+        Change::Members { topic, members } => object(&[
+            ("kind", "members".into()),
+            ("topic", topic.as_str().into()),
+            ("members", bytes(&members.concat())),
+        ]),
         Change::KeyPackageClaimed { owner } => {
             object(&[("kind", "claim".into()), ("owner", bytes(&owner))])
         }
@@ -254,6 +259,26 @@ pub(crate) fn event_to_js(event: crate::transport::Event) -> JsValue {
             ("seq", number(seq)),
             ("payload", bytes(&payload)),
         ]),
+        Event::Members {
+            topic,
+            seq,
+            add,
+            remove,
+        } => {
+            let ids = |ids: Vec<[u8; 16]>| -> JsValue {
+                ids.iter()
+                    .map(|id| JsValue::from(hex_string(id)))
+                    .collect::<js_sys::Array>()
+                    .into()
+            };
+            object(&[
+                kind("members"),
+                ("topic", topic_of(topic)),
+                ("seq", number(seq)),
+                ("add", ids(add)),
+                ("remove", ids(remove)),
+            ])
+        }
         Event::Expired {
             topic,
             from,
@@ -392,6 +417,7 @@ export type HybridEdgeErrorCode =
   | 'UnsupportedVersion'
   | 'Malformed'
   | 'InvalidTopic'
+  | 'InvalidInstallationId'
   | 'PayloadTooLarge'
   | 'InvalidConfig'
   | 'PoolFull'

@@ -117,6 +117,27 @@ impl MlsClientCore {
         self.client.identity().installation_id.clone()
     }
 
+    /// This installation's public signature key (what a relay connection authenticates).
+    #[wasm_bindgen(getter, js_name = installationKey)]
+    pub fn installation_key(&self) -> Vec<u8> {
+        self.client.identity().installation_key.clone()
+    }
+
+    /// The wallet binding (credential identity, `docs/identity.md`) a relay verifies.
+    #[wasm_bindgen(getter)]
+    pub fn binding(&self) -> Vec<u8> {
+        self.client.binding().to_vec()
+    }
+
+    /// Signs a relay's 32-byte authentication nonce with the installation key.
+    ///
+    /// @throws {HybridEdgeError} `MlsInvalidArgument` for another length or a non-Ed25519
+    /// installation.
+    #[wasm_bindgen(js_name = signRelayNonce)]
+    pub fn sign_relay_nonce(&self, nonce: &[u8]) -> Result<Vec<u8>, JsValue> {
+        self.client.sign_relay_nonce(nonce).map_err(to_js_error)
+    }
+
     /// The ciphersuite's RFC 9420 name.
     #[wasm_bindgen(getter)]
     pub fn ciphersuite(&self) -> String {

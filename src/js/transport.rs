@@ -10,9 +10,10 @@ use super::convert::{
     change_to_js, client_config, event_to_js, health_to_js, message_id, sends_to_js, stored_u64,
     to_js_error, topic, transmit_to_js,
 };
+use crate::transport::membership::{parse_installation_id, MembershipChange};
 use crate::transport::pool::Pool;
 use crate::transport::relay::{JournalStore, PackageHooks, Relay, RelayConfig};
-use crate::transport::{Client, ConnId, ConnectionState, MemoryOutbox};
+use crate::transport::{Client, ConnId, ConnectionState, MemoryOutbox, TransportError};
 
 /// The relay state machine of one Durable Object (one or more topics).
 #[wasm_bindgen]
@@ -94,7 +95,9 @@ impl RelayCore {
 
     /// The state changes since the last call, oldest first, to write before sending the
     /// frames of the same input: `{ kind: 'append', topic, seq, id, payload, at }`,
-    /// `{ kind: 'epoch', topic, epoch }`, `{ kind: 'keyPackages', owner, oneTime,
+    /// `{ kind: 'epoch', topic, epoch }`, `{ kind: 'members', topic, members }` (the
+    /// topic's member list now: 16-byte installation ids one after the other),
+    /// `{ kind: 'keyPackages', owner, oneTime,
     /// lastResort? }`, `{ kind: 'claim', owner }` (delete the owner's oldest one-time
     /// package), `{ kind: 'prune', before }`.
     #[wasm_bindgen(js_name = takeChanges, unchecked_return_type = "RelayChange[]")]
@@ -142,6 +145,25 @@ impl RelayCore {
         Ok(())
     }
 
+    /// Restores a group topic's member list: `members` is its installation ids, 16 bytes
+    /// each, one after the other. Throws `InvalidTopic`, or `Malformed` for a length that
+    /// is not a multiple of 16.
+    #[wasm_bindgen(js_name = restoreMembers)]
+    pub fn restore_members(&mut self, name: &str, members: &[u8]) -> Result<(), JsValue> {
+        let topic = topic(name)?;
+        if !members.len().is_multiple_of(16) {
+            return Err(to_js_error(TransportError::Malformed {
+                reason: "member ids are 16 bytes each",
+            }));
+        }
+        let ids = members
+            .chunks_exact(16)
+            .filter_map(|id| <[u8; 16]>::try_from(id).ok())
+            .collect();
+        self.relay.store_mut().restore_members(&topic, ids);
+        Ok(())
+    }
+
     /// Restores one one-time key package of `owner` (call oldest first), or its last-resort
     /// one when `lastResort` is true.
     #[wasm_bindgen(js_name = restoreKeyPackage)]
@@ -173,6 +195,7 @@ export type RelayChange =
   | { kind: 'append'; topic: string; seq: number; id: Uint8Array; payload: Uint8Array; at: number }
   | { kind: 'epoch'; topic: string; epoch: number }
   | { kind: 'keyPackages'; owner: Uint8Array; oneTime: Uint8Array[]; lastResort?: Uint8Array }
+  | { kind: 'members'; topic: string; members: Uint8Array }
   | { kind: 'claim'; owner: Uint8Array }
   | { kind: 'prune'; before: number };
 
@@ -268,6 +291,7 @@ export type TransportEvent =
   | { type: 'staleEpoch'; id: Uint8Array; topic: string }
   | { type: 'unauthorized'; id?: Uint8Array; topic?: string }
   | { type: 'message'; topic: string; seq: number; payload: Uint8Array }
+  | { type: 'members'; topic: string; seq: number; add: string[]; remove: string[] }
   | { type: 'expired'; topic: string; from: number; through: number }
   | { type: 'keyPackage'; request: number; keyPackage: Uint8Array; lastResort: boolean }
   | { type: 'relayError'; code: string }
@@ -562,4 +586,23 @@ impl TransportPool {
     pub fn size(&self) -> u32 {
         u32::try_from(self.pool.len()).unwrap_or(u32::MAX)
     }
+}
+
+/// The payload of a message that changes a group topic's member list on the relay: publish
+/// it to the topic like any message (`RelayConnection.updateMembers` does). Ids are the MLS
+/// layer's `installationId`s (`0x` and 32 hex digits).
+///
+/// @throws {HybridEdgeError} `InvalidInstallationId`.
+#[wasm_bindgen(js_name = membershipChange)]
+pub fn membership_change(add: Vec<String>, remove: Vec<String>) -> Result<Vec<u8>, JsValue> {
+    let ids = |list: Vec<String>| -> Result<Vec<[u8; 16]>, JsValue> {
+        list.iter()
+            .map(|id| parse_installation_id(id).map_err(to_js_error))
+            .collect()
+    };
+    let change = MembershipChange {
+        add: ids(add)?,
+        remove: ids(remove)?,
+    };
+    Ok(change.to_payload())
 }

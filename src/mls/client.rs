@@ -211,6 +211,39 @@ impl Client {
         self.identity.member()
     }
 
+    /// The wallet binding of this installation (the credential identity of
+    /// `docs/identity.md`), which a relay verifies to prove the connection's address.
+    pub fn binding(&self) -> &[u8] {
+        self.identity.credential_identity()
+    }
+
+    /// Signs a relay's 32-byte authentication nonce with this installation's Ed25519 key,
+    /// so that a relay connection is the same installation (and, with
+    /// [`binding`](Self::binding), the same wallet) as the MLS member: the relay's member
+    /// lists name installations by the MLS `installationId`. Every structure MLS signs
+    /// starts with a label of at least 19 bytes and is longer than 32 bytes in all, so no
+    /// nonce can be one of them.
+    ///
+    /// Errors: [`MlsError::InvalidArgument`] for a nonce that is not 32 bytes, or an
+    /// installation whose key is not Ed25519 (the relay checks Ed25519).
+    pub fn sign_relay_nonce(&self, nonce: &[u8]) -> Result<Vec<u8>, MlsError> {
+        if nonce.len() != 32 {
+            return Err(MlsError::InvalidArgument {
+                reason: format!("a relay nonce is 32 bytes, not {}", nonce.len()),
+            });
+        }
+        if self.identity.key_pair.signature_scheme() != SignatureScheme::ED25519 {
+            return Err(MlsError::InvalidArgument {
+                reason: "relays authenticate Ed25519 installation keys".into(),
+            });
+        }
+        use openmls_traits::signatures::Signer as _;
+        self.identity
+            .signing()
+            .sign(nonce)
+            .map_err(|e| MlsError::internal(format!("{e:?}")))
+    }
+
     /// The settings this client was created with.
     pub fn config(&self) -> &ClientConfig {
         &self.config

@@ -881,6 +881,36 @@ fn key_packages_batch_last_resort_and_suite_checks() {
 }
 
 #[test]
+fn relay_nonces_are_signed_by_the_installation_key_that_the_binding_names() {
+    use openmls_traits::crypto::OpenMlsCrypto;
+    use openmls_traits::types::SignatureScheme;
+    let alice = client(1, Suite::default());
+    let nonce = [7u8; 32];
+    let signature = alice.sign_relay_nonce(&nonce).unwrap();
+    let key = &alice.identity().installation_key;
+    openmls_rust_crypto::RustCrypto::default()
+        .verify_signature(SignatureScheme::ED25519, &nonce, key, &signature)
+        .unwrap();
+    // The binding the relay checks names that key, for the client's address.
+    let bound = verify_binding(alice.binding(), key).unwrap();
+    assert_eq!(bound.address, alice.identity().address);
+    for bad in [&nonce[..31], &[0u8; 33][..], &[][..]] {
+        assert_eq!(
+            alice.sign_relay_nonce(bad).unwrap_err().code(),
+            "MlsInvalidArgument"
+        );
+    }
+    let p256 = client(
+        2,
+        Suite::from_name("MLS_128_DHKEMP256_AES128GCM_SHA256_P256").unwrap(),
+    );
+    assert_eq!(
+        p256.sign_relay_nonce(&nonce).unwrap_err().code(),
+        "MlsInvalidArgument"
+    );
+}
+
+#[test]
 fn client_config_and_identity_must_agree() {
     let wallet = Wallet::new(1);
     let ed = wallet.identity(Suite::default().signature_scheme(), now());

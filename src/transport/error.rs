@@ -37,6 +37,12 @@ pub enum TransportError {
         /// What is wrong with it.
         reason: &'static str,
     },
+    /// An installation id that is not `0x` and 32 hex digits.
+    #[error("invalid installation id {id:?}: expected 0x and 32 hex digits")]
+    InvalidInstallationId {
+        /// The id given (at most its first 80 characters).
+        id: String,
+    },
     /// A payload that cannot fit in one frame.
     #[error("payload of {size} bytes exceeds the maximum of {max}")]
     PayloadTooLarge {
@@ -91,6 +97,7 @@ impl TransportError {
             Self::UnsupportedVersion { .. } => "UnsupportedVersion",
             Self::Malformed { .. } => "Malformed",
             Self::InvalidTopic { .. } => "InvalidTopic",
+            Self::InvalidInstallationId { .. } => "InvalidInstallationId",
             Self::PayloadTooLarge { .. } => "PayloadTooLarge",
             Self::InvalidConfig { .. } => "InvalidConfig",
             Self::PoolFull { .. } => "PoolFull",

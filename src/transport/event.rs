@@ -129,6 +129,19 @@ pub enum Event {
         /// The bytes.
         payload: Vec<u8>,
     },
+    /// A change of a group topic's member list (see
+    /// [`MembershipChange`](super::membership::MembershipChange)), delivered in the topic's
+    /// order in place of a message; persist `seq` as the cursor like a message's.
+    Members {
+        /// The topic.
+        topic: Topic,
+        /// Sequence number, one more than the previous message's.
+        seq: u64,
+        /// Installations added.
+        add: Vec<super::membership::InstallationId>,
+        /// Installations removed.
+        remove: Vec<super::membership::InstallationId>,
+    },
     /// Messages of a topic expired on the relay (retention) before this client read them:
     /// they will never be delivered, and delivery continues after `through`.
     Expired {

@@ -31,6 +31,7 @@ mod error;
 mod event;
 pub mod frame;
 mod inbound;
+pub mod membership;
 mod outbox;
 pub mod pool;
 pub mod relay;

@@ -1,5 +1,5 @@
 // Type-checked with `tsc --noEmit` against the packed package: the MLS API as users see it.
-import { Client, Group, MemoryStore, IndexedDbStore } from 'hybrid-edge';
+import { Client, Group, MemoryStore, IndexedDbStore, RelayConnection } from 'hybrid-edge';
 import type { MlsEvent, MlsKeyValueStore, MlsMember, MlsOutcome, MlsSigner, HybridEdgeError } from 'hybrid-edge';
 import { privateKeyToAccount } from 'viem/accounts';
 
@@ -53,6 +53,10 @@ async function usage(key: CryptoKey): Promise<void> {
       void event;
     }
   }
+  const credentials: { installationKey: Uint8Array; binding: Uint8Array; sign(nonce: Uint8Array): Uint8Array } =
+    alice.relayCredentials();
+  const relay = new RelayConnection({ url: 'wss://relay.example.com/g', ...alice.relayCredentials() });
+  void [credentials, relay];
   const id: string = group.id;
   const epoch: number = group.epoch;
   const members: { address: string; installationId: string }[] = group.members();

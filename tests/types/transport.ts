@@ -29,6 +29,11 @@ const relay = new RelayConnection({ ...options, outbox });
 const off: () => void = relay.on('reconnecting', ({ attempt, delayMs }) => use(attempt + delayMs));
 relay.on('message', ({ topic, seq, payload }) => use(topic, seq, payload.length));
 relay.on('health', (h) => use(h.healthy, h.checks.relayRoundTrip));
+relay.on('members', ({ topic, seq, add, remove }) => use(topic, seq, add.join(), remove.length));
+const granted: Promise<PublishReceipt> = relay.updateMembers('group/42', { add: ['0x00112233445566778899aabbccddeeff'] });
+void granted;
+// @ts-expect-error: ids are strings.
+relay.updateMembers('group/42', { remove: [new Uint8Array(16)] });
 relay.on('sendFailed', ({ id, topic }) => use(id.length, topic));
 relay.subscribe('group/42', 7);
 async function run(): Promise<number> {
@@ -51,6 +56,7 @@ const pool = new RelayPool({ ...poolOptions, shardOf: (topic: string) => topic.s
 pool.on('idleClosed', (e) => { const shard: string = e.shard; void shard; });
 pool.on('message', (e) => { const s: string = e.shard; const seq: number = e.seq; void s; void seq; });
 const poolReceipt: Promise<PublishReceipt> = pool.publish('group/1', 'hi');
+void pool.updateMembers('group/1', { remove: [] });
 void poolReceipt;
 const poolSize: number = pool.size;
 void poolSize;

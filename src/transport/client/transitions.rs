@@ -2,6 +2,8 @@
 
 use crate::transport::event::{ConnId, Event, Transmit};
 use crate::transport::frame::{ErrorFrame, Frame, MessageId, Topic};
+use crate::transport::membership::MembershipChange;
+use crate::transport::relay::TopicKind;
 use crate::transport::rng::backoff_delay;
 use crate::transport::timer::Timer;
 
@@ -165,11 +167,7 @@ impl Client {
             return;
         };
         for (seq, payload) in inbound.accept(seq, payload, now) {
-            self.events.push_back(Event::Message {
-                topic: topic.clone(),
-                seq,
-                payload,
-            });
+            self.events.push_back(delivered(&topic, seq, payload));
         }
     }
 
@@ -188,11 +186,7 @@ impl Client {
             through,
         });
         for (seq, payload) in ready {
-            self.events.push_back(Event::Message {
-                topic: topic.clone(),
-                seq,
-                payload,
-            });
+            self.events.push_back(delivered(&topic, seq, payload));
         }
     }
 
@@ -239,5 +233,24 @@ impl Client {
             }
             other => self.events.push_back(Event::RelayError(other)),
         }
+    }
+}
+
+/// The event for a delivered message: a member-list change of a group topic, or the
+/// message itself.
+fn delivered(topic: &Topic, seq: u64, payload: Vec<u8>) -> Event {
+    let group = matches!(TopicKind::of(topic), Some(TopicKind::Group(_)));
+    match MembershipChange::from_payload(&payload) {
+        Some(Ok(change)) if group => Event::Members {
+            topic: topic.clone(),
+            seq,
+            add: change.add,
+            remove: change.remove,
+        },
+        _ => Event::Message {
+            topic: topic.clone(),
+            seq,
+            payload,
+        },
     }
 }

@@ -4,8 +4,11 @@
 //! the embedder writes [`JournalStore::take_changes`] after each input and rebuilds the
 //! memory copy with the `restore_*` methods when it starts.
 
+use std::collections::BTreeSet;
+
 use super::store::{Appended, MemoryStore, RelayStore};
 use crate::transport::frame::{MessageId, Topic};
+use crate::transport::membership::InstallationId;
 
 /// One state change to persist, in the order it happened.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,6 +32,13 @@ pub enum Change {
         topic: Topic,
         /// The epoch the next commit must carry.
         epoch: u64,
+    },
+    /// A group topic's member list was replaced.
+    Members {
+        /// The log.
+        topic: Topic,
+        /// Every member now, sorted.
+        members: Vec<InstallationId>,
     },
     /// Key packages were added for `owner` (and its last-resort one replaced, if given).
     KeyPackagesPut {
@@ -87,6 +97,11 @@ impl JournalStore {
         self.inner.restore_topic(topic, head, epoch);
     }
 
+    /// Restores a group topic's member list.
+    pub fn restore_members(&mut self, topic: &Topic, members: BTreeSet<InstallationId>) {
+        self.inner.restore_members(topic, members);
+    }
+
     /// Restores an installation's key packages, one-time ones oldest first.
     pub fn restore_key_packages(
         &mut self,
@@ -142,6 +157,18 @@ impl RelayStore for JournalStore {
         });
     }
 
+    fn members(&self, topic: &Topic) -> Option<&BTreeSet<InstallationId>> {
+        self.inner.members(topic)
+    }
+
+    fn set_members(&mut self, topic: &Topic, members: BTreeSet<InstallationId>) {
+        self.changes.push(Change::Members {
+            topic: topic.clone(),
+            members: members.iter().copied().collect(),
+        });
+        self.inner.set_members(topic, members);
+    }
+
     fn put_key_packages(
         &mut self,
         owner: &[u8],
@@ -182,6 +209,7 @@ mod tests {
         let mut epochs = std::collections::BTreeMap::new();
         let mut kps: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
         let mut last = std::collections::BTreeMap::new();
+        let mut members = std::collections::BTreeMap::new();
         for change in changes {
             match change {
                 Change::Appended {
@@ -196,6 +224,9 @@ mod tests {
                 }
                 Change::Epoch { topic, epoch } => {
                     epochs.insert(topic.clone(), *epoch);
+                }
+                Change::Members { topic, members: m } => {
+                    members.insert(topic.clone(), m.iter().copied().collect());
                 }
                 Change::KeyPackagesPut {
                     owner,
@@ -228,6 +259,9 @@ mod tests {
         for (owner, kp) in last {
             store.restore_key_packages(&owner, vec![], Some(kp));
         }
+        for (topic, m) in members {
+            store.restore_members(&topic, m);
+        }
         store
     }
 
@@ -238,11 +272,13 @@ mod tests {
         s.append_once(&t(), MessageId([2; 16]), b"b", 20);
         s.append_once(&t(), MessageId([1; 16]), b"again", 30);
         s.set_epoch(&t(), 3);
+        s.set_members(&t(), BTreeSet::from([[1; 16], [2; 16]]));
+        s.set_members(&t(), BTreeSet::from([[2; 16]]));
         s.put_key_packages(b"me", vec![vec![1], vec![2]], Some(vec![9]));
         assert_eq!(s.claim_key_package(b"me"), Some((vec![1], false)));
         s.prune(15);
         let changes = s.take_changes();
-        assert_eq!(changes.len(), 6, "a repeat is no change: {changes:?}");
+        assert_eq!(changes.len(), 8, "a repeat is no change: {changes:?}");
         assert!(s.take_changes().is_empty());
 
         let mut r = replay(&changes);
@@ -250,6 +286,7 @@ mod tests {
         assert_eq!(r.read_after(&t(), 0, 10), vec![(2, b"b".to_vec())]);
         assert_eq!(r.head(&t()), 2);
         assert_eq!(r.epoch(&t()), Some(3));
+        assert_eq!(r.members(&t()), Some(&BTreeSet::from([[2; 16]])));
         assert_eq!(r.seq_of(&t(), &MessageId([2; 16])), Some(2));
         // Seqs continue after the head, even with the first message pruned.
         assert_eq!(r.append_once(&t(), MessageId([3; 16]), b"c", 40).seq, 3);

@@ -26,6 +26,7 @@ pub use store::{Appended, MemoryStore, RelayStore};
 
 use super::event::ConnId;
 use super::frame::{self, ErrorFrame, Frame, MessageId, Publish, Topic, DEFAULT_MAX_FRAME_SIZE};
+use super::membership::{installation_id, InstallationId, MembershipChange};
 
 /// The relay's limits.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -397,7 +398,13 @@ impl<S: RelayStore> Relay<S> {
         let Some(c) = self.connections.get_mut(&conn) else {
             return;
         };
-        if !may_read(c.identity.as_ref(), &topic) {
+        let member = |members: &BTreeSet<InstallationId>| {
+            c.identity
+                .as_ref()
+                .is_some_and(|i| members.contains(&installation_id(&i.installation)))
+        };
+        let outsider = self.store.members(&topic).is_some_and(|m| !member(m));
+        if !may_read(c.identity.as_ref(), &topic) || outsider {
             let refusal = ErrorFrame::Unauthorized {
                 id: None,
                 topic: Some(topic),
@@ -458,6 +465,39 @@ impl<S: RelayStore> Relay<S> {
         }
     }
 
+    /// Ends the subscriptions to `topic` of connections whose installation was removed
+    /// from its members, telling each.
+    fn evict(&mut self, topic: &Topic, removed: &[InstallationId], out: &mut Outputs) {
+        if removed.is_empty() {
+            return;
+        }
+        let Some(subscribers) = self.subscribers.get_mut(topic) else {
+            return;
+        };
+        let connections = &mut self.connections;
+        subscribers.retain(|conn| {
+            let Some(c) = connections.get_mut(conn) else {
+                return true;
+            };
+            let gone = c
+                .identity
+                .as_ref()
+                .is_some_and(|i| removed.contains(&installation_id(&i.installation)));
+            if gone {
+                c.subscriptions.remove(topic);
+                let refusal = ErrorFrame::Unauthorized {
+                    id: None,
+                    topic: Some(topic.clone()),
+                };
+                out.send(*conn, &Frame::Error(refusal));
+            }
+            !gone
+        });
+        if subscribers.is_empty() {
+            self.subscribers.remove(topic);
+        }
+    }
+
     fn publish(
         &mut self,
         conn: ConnId,
@@ -470,6 +510,7 @@ impl<S: RelayStore> Relay<S> {
             .connections
             .get(&conn)
             .and_then(|c| c.identity.as_ref());
+        let me = who.map(|w| installation_id(&w.installation));
         if !may_publish(who, &p.topic) {
             let refusal = ErrorFrame::Unauthorized {
                 id: Some(p.id),
@@ -491,10 +532,40 @@ impl<S: RelayStore> Relay<S> {
             Some(TopicKind::Group(id)) => Some(id),
             _ => None,
         };
+        // A group topic with a member list takes writes only from its members, and a change
+        // of that list only from a member (the first change makes its sender the first).
+        let mut change = None;
+        if group.is_some() {
+            let outsider = self
+                .store
+                .members(&p.topic)
+                .is_some_and(|m| !me.is_some_and(|id| m.contains(&id)));
+            change = match MembershipChange::from_payload(&p.payload) {
+                _ if outsider => return out.send(conn, &refuse(p)),
+                Some(Err(_)) => return out.send(conn, &refuse(p)),
+                Some(Ok(change)) => Some(change),
+                None => None,
+            };
+        }
+        let membership = change.is_some();
+        if let (Some(change), Some(me)) = (change, me) {
+            let mut members = self
+                .store
+                .members(&p.topic)
+                .cloned()
+                .unwrap_or_else(|| BTreeSet::from([me]));
+            members.extend(change.add);
+            for gone in &change.remove {
+                members.remove(gone);
+            }
+            self.store.set_members(&p.topic, members);
+            self.evict(&p.topic, &change.remove, out);
+        }
         // On `group/<id>` an MLS message must be of group `<id>`, and bytes that announce
         // an MLS message must parse: otherwise a commit could escape the epoch rule of its
         // own group's log, or land in another group's.
         let handshake = match hooks.classify(&p.payload) {
+            _ if membership => None,
             Classified::Opaque => None,
             Classified::Malformed if group.is_some() => return out.send(conn, &refuse(p)),
             Classified::Malformed => None,

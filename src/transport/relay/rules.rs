@@ -16,8 +16,10 @@ pub struct Identity {
 /// What a topic name says about who may use it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TopicKind<'a> {
-    /// `group/<id>`: an MLS group's log; membership is enforced by encryption, so any
-    /// authenticated installation may read and write.
+    /// `group/<id>`: an MLS group's log. Any authenticated installation may read and write
+    /// it until its first membership change
+    /// ([`MembershipChange`](crate::transport::membership::MembershipChange)), only its
+    /// members after that.
     Group(&'a str),
     /// `inbox/<address>`: welcomes for an address (lower-case `0x` hex); anyone
     /// authenticated may write, only that address's installations may read.

@@ -1,9 +1,10 @@
 //! Relay storage behind a trait, so the Durable Object's SQLite storage plugs in later;
 //! [`MemoryStore`] keeps everything in memory (tests, local runs).
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
 use crate::transport::frame::{MessageId, Topic};
+use crate::transport::membership::InstallationId;
 
 /// The outcome of [`RelayStore::append_once`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,6 +32,11 @@ pub trait RelayStore {
     fn epoch(&self, topic: &Topic) -> Option<u64>;
     /// Records the topic's new epoch.
     fn set_epoch(&mut self, topic: &Topic, epoch: u64);
+    /// The installations that may use a group topic; `None` until its first membership
+    /// change (anyone authenticated may until then).
+    fn members(&self, topic: &Topic) -> Option<&BTreeSet<InstallationId>>;
+    /// Replaces a topic's member list.
+    fn set_members(&mut self, topic: &Topic, members: BTreeSet<InstallationId>);
     /// Adds one-time key packages and replaces the last-resort one of `owner`.
     fn put_key_packages(
         &mut self,
@@ -50,6 +56,7 @@ struct Log {
     messages: BTreeMap<u64, (u64, Vec<u8>)>,
     ids: HashMap<MessageId, u64>,
     epoch: Option<u64>,
+    members: Option<BTreeSet<InstallationId>>,
 }
 
 #[derive(Debug, Default)]
@@ -92,6 +99,11 @@ impl MemoryStore {
         let log = self.logs.entry(topic.clone()).or_default();
         log.head = log.head.max(head);
         log.epoch = epoch.or(log.epoch);
+    }
+
+    /// Puts back a group topic's member list read from durable storage.
+    pub fn restore_members(&mut self, topic: &Topic, members: BTreeSet<InstallationId>) {
+        self.logs.entry(topic.clone()).or_default().members = Some(members);
     }
 }
 
@@ -145,6 +157,14 @@ impl RelayStore for MemoryStore {
 
     fn set_epoch(&mut self, topic: &Topic, epoch: u64) {
         self.logs.entry(topic.clone()).or_default().epoch = Some(epoch);
+    }
+
+    fn members(&self, topic: &Topic) -> Option<&BTreeSet<InstallationId>> {
+        self.logs.get(topic)?.members.as_ref()
+    }
+
+    fn set_members(&mut self, topic: &Topic, members: BTreeSet<InstallationId>) {
+        self.logs.entry(topic.clone()).or_default().members = Some(members);
     }
 
     fn put_key_packages(

@@ -2,6 +2,8 @@
 
 use super::*;
 use crate::transport::frame::{decode, MessageId};
+use crate::transport::membership::{installation_id, InstallationId, MembershipChange};
+use std::collections::BTreeSet;
 
 /// Fake crypto: a valid signature is the installation followed by the nonce; the address
 /// is `0x` and the installation's first byte in hex.
@@ -1040,5 +1042,142 @@ fn pending_auth_names_only_the_expected_auth_frame() {
         b.relay.pending_auth(ConnId(1), &auth),
         None,
         "after Welcome"
+    );
+}
+
+/// The installation id of `Bench::login`'s installation `[who; 4]`.
+fn member(who: u8) -> InstallationId {
+    installation_id(&[who; 4])
+}
+
+fn members_change(add: &[u8], remove: &[u8]) -> Vec<u8> {
+    MembershipChange {
+        add: add.iter().map(|&w| member(w)).collect(),
+        remove: remove.iter().map(|&w| member(w)).collect(),
+    }
+    .to_payload()
+}
+
+#[test]
+fn a_group_topic_with_members_takes_only_members() {
+    let mut b = Bench::new(RelayConfig::default());
+    for who in 1..=3 {
+        b.login(u64::from(who), who);
+    }
+    let topic = "group/0x67";
+    // Open until the first change, which makes its sender (1) a member, with 2.
+    assert!(matches!(
+        b.send(3, publish(topic, 1, b"app"))[..],
+        [(3, Frame::Ack { seq: 1, .. })]
+    ));
+    assert!(matches!(
+        b.send(1, publish(topic, 2, &members_change(&[2], &[])))[..],
+        [(1, Frame::Ack { seq: 2, .. })]
+    ));
+    assert_eq!(
+        b.relay.store().members(&t(topic)),
+        Some(&BTreeSet::from([member(1), member(2)]))
+    );
+    // 3 is out: no publish, no subscription, no change of the list; 2 is in.
+    assert_eq!(
+        b.send(3, publish(topic, 3, b"app")),
+        [(3, unauthorized(Some(3), Some(topic)))]
+    );
+    let subscribe = || Frame::Subscribe {
+        topic: t(topic),
+        cursor: 0,
+    };
+    assert_eq!(
+        b.send(3, subscribe()),
+        [(3, unauthorized(None, Some(topic)))]
+    );
+    assert_eq!(
+        b.send(3, publish(topic, 4, &members_change(&[3], &[]))),
+        [(3, unauthorized(Some(4), Some(topic)))]
+    );
+    assert_eq!(b.send(2, subscribe()).len(), 2, "the backlog");
+    assert!(matches!(
+        b.send(2, publish(topic, 5, b"app"))[..],
+        [
+            (2, Frame::Ack { seq: 3, .. }),
+            (2, Frame::Deliver { seq: 3, .. })
+        ]
+    ));
+    // A malformed change is refused on any group topic, even from a member; inboxes take
+    // such bytes as opaque messages.
+    let mut bad = members_change(&[3], &[]);
+    bad.push(0);
+    assert_eq!(
+        b.send(1, publish(topic, 6, &bad)),
+        [(1, unauthorized(Some(6), Some(topic)))]
+    );
+    assert_eq!(
+        b.send(3, publish("group/0x68", 7, &bad)),
+        [(3, unauthorized(Some(7), Some("group/0x68")))]
+    );
+    assert!(b.relay.store().members(&t("group/0x68")).is_none());
+    assert!(matches!(
+        b.send(3, publish("inbox/0x01", 8, &bad))[..],
+        [(3, Frame::Ack { .. })]
+    ));
+}
+
+#[test]
+fn a_removed_member_is_cut_off_and_cannot_take_an_epoch() {
+    let mut b = Bench::new(RelayConfig::default());
+    for who in 1..=3 {
+        b.login(u64::from(who), who);
+    }
+    let topic = "group/0x67";
+    b.send(1, publish(topic, 1, &members_change(&[2, 3], &[])));
+    assert!(matches!(
+        b.send(1, publish(topic, 2, b"C\x01g"))[..],
+        [(1, Frame::Ack { .. })]
+    ));
+    let subscribe = Frame::Subscribe {
+        topic: t(topic),
+        cursor: 2,
+    };
+    assert!(b.send(3, subscribe).is_empty());
+    // 1 removes 3 (with its commit for epoch 2): 3's subscription ends at once.
+    let out = b.send(1, publish(topic, 3, &members_change(&[], &[3])));
+    assert!(
+        out.contains(&(3, unauthorized(None, Some(topic)))),
+        "{out:?}"
+    );
+    assert!(out
+        .iter()
+        .all(|(to, f)| *to != 3 || !matches!(f, Frame::Deliver { .. })));
+    assert!(matches!(
+        b.send(1, publish(topic, 4, b"C\x02g"))[..],
+        [(1, Frame::Ack { .. })]
+    ));
+    // 3 knows the group and its epoch, but its made-up commit is refused and the epoch
+    // stays where the members are: 2's commit for epoch 3 wins.
+    assert_eq!(
+        b.send(3, publish(topic, 5, b"C\x03g")),
+        [(3, unauthorized(Some(5), Some(topic)))]
+    );
+    assert_eq!(b.relay.store().epoch(&t(topic)), Some(3));
+    assert!(matches!(
+        b.send(2, publish(topic, 6, b"C\x03g"))[..],
+        [(2, Frame::Ack { .. })]
+    ));
+    // A member who leaves removes itself.
+    b.send(2, publish(topic, 7, &members_change(&[], &[2])));
+    assert_eq!(
+        b.relay.store().members(&t(topic)),
+        Some(&BTreeSet::from([member(1)]))
+    );
+    // A repeated change (a resend after reconnecting) is acked again, not applied again.
+    b.send(1, publish(topic, 8, &members_change(&[2], &[])));
+    b.send(1, publish(topic, 9, &members_change(&[], &[2])));
+    assert!(matches!(
+        b.send(1, publish(topic, 8, &members_change(&[2], &[])))[..],
+        [(1, Frame::Ack { .. })]
+    ));
+    assert_eq!(
+        b.relay.store().members(&t(topic)),
+        Some(&BTreeSet::from([member(1)]))
     );
 }
