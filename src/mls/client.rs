@@ -353,11 +353,28 @@ impl Client {
         welcome: openmls::prelude::Welcome,
         now: u64,
     ) -> Result<Event, MlsError> {
+        // Staging checks the signature of every leaf of the tree and of the group info:
+        // together, as a batch. If the batch fails, the state goes back to before staging
+        // (which consumed the key package) and staging runs again, checking one by one, so
+        // the outcome is the same as without the batch.
+        self.provider.store.begin_undo();
+        self.provider.crypto().defer_ed25519();
+        let mut staged = StagedWelcome::new_from_welcome(
+            &self.provider,
+            &self.join_config(),
+            welcome.clone(),
+            None,
+        );
+        if self.provider.crypto().check_deferred() {
+            self.provider.store.keep();
+        } else {
+            self.provider.store.rollback();
+            staged =
+                StagedWelcome::new_from_welcome(&self.provider, &self.join_config(), welcome, None);
+        }
         // Staging consumes the key package (single-use ones are deleted) even when the
         // welcome is then refused: a forged welcome costs one key package, nothing more.
-        let staged =
-            StagedWelcome::new_from_welcome(&self.provider, &self.join_config(), welcome, None)
-                .map_err(convert::welcome_error)?;
+        let staged = staged.map_err(convert::welcome_error)?;
         let mut members = Vec::new();
         for member in staged.members() {
             members.push(super::identity::verify_credential(
@@ -463,6 +480,22 @@ impl Client {
 
     /// Parses, validates and verifies incoming key packages.
     pub(crate) fn parse_key_packages(
+        &self,
+        key_packages: &[Vec<u8>],
+    ) -> Result<Vec<KeyPackage>, MlsError> {
+        // Two Ed25519 signatures per key package, checked together. Parsing changes no
+        // state: if the batch fails, the pass one by one below names the first bad one.
+        if key_packages.len() > 1 {
+            self.provider.crypto().defer_ed25519();
+            let parsed = self.parse_each_key_package(key_packages);
+            if self.provider.crypto().check_deferred() {
+                return parsed;
+            }
+        }
+        self.parse_each_key_package(key_packages)
+    }
+
+    fn parse_each_key_package(
         &self,
         key_packages: &[Vec<u8>],
     ) -> Result<Vec<KeyPackage>, MlsError> {

@@ -34,6 +34,9 @@ pub(crate) struct Crypto {
     ed25519_keys: Mutex<Recent<VerifyingKey, KEPT_KEYS>>,
     /// Ed25519 checks waiting for [`Crypto::check_deferred`], while deferring.
     deferred: Mutex<Option<Vec<DeferredCheck>>>,
+    /// Tests: every batch fails, to drive the one-by-one paths with good signatures.
+    #[cfg(test)]
+    pub(crate) fail_batches: std::sync::atomic::AtomicBool,
 }
 
 /// One Ed25519 signature whose group equation is still to be checked.
@@ -73,6 +76,10 @@ impl Crypto {
         };
         if checks.is_empty() {
             return true;
+        }
+        #[cfg(test)]
+        if self.fail_batches.load(std::sync::atomic::Ordering::Relaxed) {
+            return false;
         }
         let data: Vec<&[u8]> = checks.iter().map(|c| c.data.as_slice()).collect();
         let signatures: Vec<Signature> = checks.iter().map(|c| c.signature).collect();

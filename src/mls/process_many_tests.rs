@@ -142,3 +142,47 @@ fn nothing_and_single_messages_need_no_batch() {
     let forged = wrongly_signed(&mut alice, &group_id, b"forged alone");
     same_as_one_by_one(&bob, &[forged]);
 }
+
+#[test]
+fn when_a_batch_fails_joins_key_packages_and_runs_are_checked_one_by_one() {
+    use std::sync::atomic::Ordering;
+    let suite = Suite::default();
+    let (mut alice, mut bob, mut carol) = (client(1, suite), client(2, suite), client(3, suite));
+    let kps = [
+        bob.create_key_packages(1, now()).unwrap().remove(0),
+        carol.create_key_packages(1, now()).unwrap().remove(0),
+    ];
+    let before = bob.snapshot();
+    // Alice checks the key packages one by one, then Bob the welcome's tree.
+    alice
+        .provider
+        .crypto()
+        .fail_batches
+        .store(true, Ordering::Relaxed);
+    let (group_id, commit) = alice.create_group(&kps, false, now()).unwrap();
+    let welcome = commit.unwrap().welcome.unwrap();
+    bob.provider
+        .crypto()
+        .fail_batches
+        .store(true, Ordering::Relaxed);
+    let joined = bob.process(&welcome, now()).unwrap();
+    // The same as a twin whose batches hold; the key package is used once.
+    let mut twin = Client::restore(before).unwrap();
+    assert_eq!(twin.process(&welcome, now()).unwrap(), joined);
+    assert_eq!(
+        bob.process(&welcome, now()).unwrap_err().code(),
+        twin.process(&welcome, now()).unwrap_err().code()
+    );
+    assert_eq!(bob.members(&group_id).unwrap().len(), 3);
+    // And a run of messages.
+    let messages: Vec<Vec<u8>> = (0..4u8)
+        .map(|i| alice.encrypt(&group_id, &[i]).unwrap())
+        .collect();
+    let refs: Vec<&[u8]> = messages.iter().map(Vec::as_slice).collect();
+    let outcomes = bob.process_many(&refs, now());
+    let texts: Vec<Vec<u8>> = outcomes
+        .into_iter()
+        .map(|o| app_text(o.unwrap()).1)
+        .collect();
+    assert_eq!(texts, vec![vec![0], vec![1], vec![2], vec![3]]);
+}

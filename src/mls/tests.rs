@@ -809,6 +809,39 @@ fn restore_refuses_missing_or_corrupt_state() {
 }
 
 #[test]
+fn a_key_package_whose_signature_fails_is_named_among_many() {
+    let suite = Suite::default();
+    let (mut alice, mut bob, mut carol, mut dave) = four_clients(suite);
+    let (group_id, _) = alice.create_group(&[], false, now()).unwrap();
+    let good = [key_package(&mut bob), key_package(&mut dave)];
+    let mut bad = key_package(&mut carol);
+    let last = bad.len() - 1;
+    bad[last] ^= 1; // the key package's own signature is its last field
+    let alone = alice.add_members(&group_id, &[bad.clone()]).unwrap_err();
+    assert_eq!(alone.code(), "InvalidKeyPackage", "{alone:?}");
+    // Checked together with good ones: the same error, whatever its place; nothing added.
+    for batch in [
+        vec![good[0].clone(), bad.clone(), good[1].clone()],
+        vec![good[0].clone(), good[1].clone(), bad.clone()],
+        vec![bad.clone(), b"junk".to_vec()],
+    ] {
+        assert_eq!(alice.add_members(&group_id, &batch).unwrap_err(), alone);
+    }
+    // A malformed one after good ones: its own error (the batch of the others holds).
+    assert_eq!(
+        alice
+            .add_members(&group_id, &[good[0].clone(), b"junk".to_vec()])
+            .unwrap_err()
+            .code(),
+        "MalformedMlsMessage"
+    );
+    assert_eq!(alice.members(&group_id).unwrap().len(), 1);
+    let out = alice.add_members(&group_id, &good).unwrap();
+    assert_eq!(out.epoch, 1);
+    assert_eq!(alice.members(&group_id).unwrap().len(), 3);
+}
+
+#[test]
 fn key_packages_batch_last_resort_and_suite_checks() {
     let suite = Suite::default();
     let (mut alice, mut bob, mut carol) = (client(1, suite), client(2, suite), client(3, suite));
