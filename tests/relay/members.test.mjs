@@ -27,7 +27,8 @@ async function member(url, topic, client, group) {
   conn.on('message', (e) => {
     queue = queue.then(() => group?.process(e.payload).then((ev) => events.push(ev), (err) => events.push({ type: 'error', err })));
   });
-  for (const type of ['members', 'unauthorized']) conn.on(type, (e) => relayEvents.push(e));
+  conn.on('members', (e) => relayEvents.push(e));
+  conn.on('unauthorized', (e) => relayEvents.push(e));
   if (group) conn.subscribe(topic, 0);
   await conn.connect();
   return {
