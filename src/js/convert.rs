@@ -744,7 +744,6 @@ pub(crate) fn commit_to_js(
     ])
 }
 
-/// An MLS event as the `MlsCoreEvent` object of the TypeScript types.
 /// One outcome of `processMany`: `{ event }` or `{ error }` (a `HybridEdgeError`).
 pub(crate) fn mls_outcome_to_js(
     outcome: Result<crate::mls::Event, crate::mls::MlsError>,
@@ -755,6 +754,7 @@ pub(crate) fn mls_outcome_to_js(
     }
 }
 
+/// An MLS event as the `MlsCoreEvent` object of the TypeScript types.
 pub(crate) fn mls_event_to_js(event: crate::mls::Event) -> JsValue {
     use crate::mls::{Changes, Event};
     let kind = |t: &str| ("type", JsValue::from(t));
