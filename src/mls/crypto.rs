@@ -104,6 +104,8 @@ impl Crypto {
         if bool::from(s.is_none()) {
             return Err(CryptoError::InvalidSignature);
         }
+        // verify_batch decompresses R again (it takes signatures, not points), but the
+        // small-order test needs the point: a batch would pass R = identity, s = k·a.
         let r = CompressedEdwardsY(*signature.r_bytes())
             .decompress()
             .ok_or(CryptoError::InvalidSignature)?;

@@ -194,7 +194,8 @@ impl MlsStore {
 
     /// From now on, remembers what each change replaces, so that
     /// [`rollback`](Self::rollback) can return to this state (for work whose outcome is
-    /// known only at its end); [`keep`](Self::keep) forgets it.
+    /// known only at its end); [`keep`](Self::keep) forgets it. One journal at a time: a
+    /// second `begin_undo` starts over from the state it finds.
     pub fn begin_undo(&self) {
         if let Ok(mut records) = self.inner.write() {
             let changed = records.changed.clone();

@@ -100,6 +100,9 @@ struct Connection {
     /// The wallet binding of a [`Frame::BoundHello`].
     binding: Option<Vec<u8>>,
     identity: Option<Identity>,
+    /// The id of the proven installation key, which group member lists name (hashed once,
+    /// at authentication).
+    member_id: Option<InstallationId>,
     subscriptions: BTreeSet<Topic>,
     bucket: TokenBucket,
     /// Writes are refused until then (ms), after a refusal; see `on_frame`.
@@ -196,6 +199,7 @@ impl<S: RelayStore> Relay<S> {
                 installation: None,
                 binding: None,
                 identity: None,
+                member_id: None,
                 subscriptions: BTreeSet::new(),
                 bucket: TokenBucket::new(
                     self.config.rate_capacity,
@@ -343,6 +347,7 @@ impl<S: RelayStore> Relay<S> {
                 };
                 match proven {
                     Some(identity) => {
+                        c.member_id = Some(installation_id(&identity.installation));
                         c.identity = Some(identity);
                         out.send(conn, &Frame::Welcome);
                     }
@@ -398,12 +403,10 @@ impl<S: RelayStore> Relay<S> {
         let Some(c) = self.connections.get_mut(&conn) else {
             return;
         };
-        let member = |members: &BTreeSet<InstallationId>| {
-            c.identity
-                .as_ref()
-                .is_some_and(|i| members.contains(&installation_id(&i.installation)))
-        };
-        let outsider = self.store.members(&topic).is_some_and(|m| !member(m));
+        let outsider = self
+            .store
+            .members(&topic)
+            .is_some_and(|m| !c.member_id.is_some_and(|id| m.contains(&id)));
         if !may_read(c.identity.as_ref(), &topic) || outsider {
             let refusal = ErrorFrame::Unauthorized {
                 id: None,
@@ -479,10 +482,7 @@ impl<S: RelayStore> Relay<S> {
             let Some(c) = connections.get_mut(conn) else {
                 return true;
             };
-            let gone = c
-                .identity
-                .as_ref()
-                .is_some_and(|i| removed.contains(&installation_id(&i.installation)));
+            let gone = c.member_id.is_some_and(|id| removed.contains(&id));
             if gone {
                 c.subscriptions.remove(topic);
                 let refusal = ErrorFrame::Unauthorized {
@@ -506,11 +506,9 @@ impl<S: RelayStore> Relay<S> {
         hooks: &dyn RelayHooks,
         out: &mut Outputs,
     ) {
-        let who = self
-            .connections
-            .get(&conn)
-            .and_then(|c| c.identity.as_ref());
-        let me = who.map(|w| installation_id(&w.installation));
+        let c = self.connections.get(&conn);
+        let who = c.and_then(|c| c.identity.as_ref());
+        let me = c.and_then(|c| c.member_id);
         if !may_publish(who, &p.topic) {
             let refusal = ErrorFrame::Unauthorized {
                 id: Some(p.id),
