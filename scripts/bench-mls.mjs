@@ -92,10 +92,10 @@ async function tsMessages() {
   const alice = await tsMember('alice');
   const bob = await tsMember('bob');
   let a = await createGroup(new TextEncoder().encode('dm'), alice.publicPackage, alice.privatePackage, [], impl);
-  const add = await createCommit({ state: a, cipherSuite: impl }, { extraProposals: [addProposal(bob.publicPackage)] });
+  const add = await createCommit({ state: a, cipherSuite: impl }, { extraProposals: [addProposal(bob.publicPackage)], ratchetTreeExtension: true });
   a = add.newState;
   const welcome = wire({ welcome: add.welcome, wireformat: 'mls_welcome', version: 'mls10' });
-  let b = await joinGroup(welcome.welcome, bob.publicPackage, bob.privatePackage, emptyPskIndex, impl, a.ratchetTree);
+  let b = await joinGroup(welcome.welcome, bob.publicPackage, bob.privatePackage, emptyPskIndex, impl);
   return rate(async () => {
     const sent = await createApplicationMessage(a, content, impl);
     a = sent.newState;
@@ -112,11 +112,13 @@ async function tsGroup(size) {
   for (let i = 1; i < size; i++) kps.push(await tsMember(`m${i}`));
   let c = await createGroup(new TextEncoder().encode('group'), creatorKp.publicPackage, creatorKp.privatePackage, [], impl);
   const adds = kps.map((k) => addProposal(k.publicPackage));
-  const [addMs, added] = await timed(() => createCommit({ state: c, cipherSuite: impl }, { extraProposals: adds }));
+  // The ratchet tree travels in the Welcome (its GroupInfo's ratchet_tree extension), as
+  // the package's does: the joiner has the Welcome's bytes and nothing else.
+  const [addMs, added] = await timed(() => createCommit({ state: c, cipherSuite: impl }, { extraProposals: adds, ratchetTreeExtension: true }));
   c = added.newState;
   const [joinMs, j] = await timed(() => {
     const w = wire({ welcome: added.welcome, wireformat: 'mls_welcome', version: 'mls10' });
-    return joinGroup(w.welcome, kps[0].publicPackage, kps[0].privatePackage, emptyPskIndex, impl, c.ratchetTree);
+    return joinGroup(w.welcome, kps[0].publicPackage, kps[0].privatePackage, emptyPskIndex, impl);
   });
   const [updateMs, update] = await timed(() => createCommit({ state: c, cipherSuite: impl }, {}));
   const [processMs] = await timed(() => processPrivateMessage(j, wire(update.commit).privateMessage, emptyPskIndex, impl));

@@ -245,7 +245,8 @@ impl OpenMlsCrypto for Crypto {
         aad: &[u8],
         ptxt: &[u8],
     ) -> Result<HpkeCiphertext, CryptoError> {
-        self.inner.hpke_seal(config, pk_r, info, aad, ptxt)
+        // RustCrypto's seal, with a welcome's large `info` hashed once for all its members.
+        super::hpke_memo::seal(config, pk_r, info, aad, ptxt)
     }
 
     fn hpke_open(

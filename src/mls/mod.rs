@@ -21,6 +21,7 @@ mod error;
 mod event;
 mod group_ops;
 mod header;
+mod hpke_memo;
 mod identity;
 mod process_many;
 mod provider;

@@ -13,6 +13,9 @@ enum Body {
     UrlSafe,
     /// Upper-case letters and digits (AWS key ids).
     Upper,
+    /// Letters, digits, `_`, `-` and `.` (SendGrid: `SG.` id `.` secret); a final `.` ends
+    /// the sentence, not the token.
+    UrlSafeDot,
 }
 
 impl Body {
@@ -22,6 +25,7 @@ impl Body {
             Body::AlnumUnderscore => b.is_ascii_alphanumeric() || b == b'_',
             Body::UrlSafe => b.is_ascii_alphanumeric() || b == b'_' || b == b'-',
             Body::Upper => b.is_ascii_uppercase() || b.is_ascii_digit(),
+            Body::UrlSafeDot => Body::UrlSafe.allows(b) || b == b'.',
         }
     }
 }
@@ -81,7 +85,7 @@ const FORMATS: &[Format] = &[
     f(b"shpat_", Body::Alnum, 32, 32),
     f(b"shpss_", Body::Alnum, 32, 32),
     f(b"dop_v1_", Body::Alnum, 64, 64),
-    f(b"SG.", Body::UrlSafe, 60, 80),
+    f(b"SG.", Body::UrlSafeDot, 60, 80),
     f(b"sq0atp-", Body::UrlSafe, 22, 64),
     f(b"sq0csp-", Body::UrlSafe, 40, 64),
 ];
@@ -178,6 +182,18 @@ pub(crate) fn match_at(bytes: &[u8], start: usize, run_end: usize) -> Option<Mat
         let bounded = rest
             .get(end)
             .is_none_or(|&b| !format.body.allows(b) && !b.is_ascii_alphanumeric());
+        let body_len = match format.body {
+            Body::UrlSafeDot => {
+                let dots = rest[body_start..end]
+                    .iter()
+                    .rev()
+                    .take_while(|&&b| b == b'.')
+                    .count();
+                body_len - dots
+            }
+            _ => body_len,
+        };
+        let end = body_start + body_len;
         if bounded
             && (format.min..=format.max).contains(&body_len)
             && plausible(&rest[body_start..end])
@@ -227,10 +243,15 @@ mod tests {
             "xoxb-2644483869929-6496008087-M9EzYU24N9aOrjMVkTrBdp4K",
             "AIzaSyDaGmWKa4JsXZ-HjGw7ISLn_3namBGewQe",
             "glpat-xjK3Qp9zT2mVbN8rL4wY",
+            // SendGrid: `SG.`, a 22-character id, `.`, a 43-character secret.
+            "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",
         ] {
             assert_eq!(find(key), Some(key), "{key}");
             let quoted = format!("{key}\", next");
             assert_eq!(find(&quoted), Some(key));
+            // A sentence's full stop is not part of the token.
+            let ended = format!("{key}. Next");
+            assert_eq!(find(&ended), Some(key));
         }
     }
 

@@ -133,7 +133,7 @@ fn is_hash_word(t: &str) -> bool {
     )
 }
 
-/// Words that say a key: what one does with a private key, or its names.
+/// Words that say a key: what one does with a private key, its names, or a password cue.
 fn is_key_word(t: &str) -> bool {
     matches!(
         t,
@@ -159,6 +159,12 @@ fn is_key_word(t: &str) -> bool {
             | "schluessel"
             | "seed"
             | "entropy"
+            // A password is a secret too: 64 hex digits given as one is no hash.
+            | "password"
+            | "passwd"
+            | "pwd"
+            | "pw"
+            | "passphrase"
     )
 }
 

@@ -386,6 +386,10 @@ fn for_phrase(text: &str, i: usize) -> Option<usize> {
             return Some(j);
         }
         j += len;
+        // "reset your password at https://…": the colon of a URL's scheme is no separator.
+        if text.get(j..).is_some_and(|r| r.starts_with("://")) {
+            return None;
+        }
         if matches!(text.as_bytes().get(j), Some(b':' | b'=')) {
             return Some(j);
         }
@@ -699,6 +703,14 @@ mod tests {
             ("password: Rabby asks again", "password"),
             ("should I use a password for Rabby?", "password"),
             ("a password for my account is required", "password"),
+            (
+                "reset your password at https://example.com/reset",
+                "password",
+            ),
+            (
+                "change the password on http://192.168.0.1:8080 first",
+                "password",
+            ),
         ] {
             assert_eq!(value(text, cue), None, "{text}");
         }
