@@ -546,15 +546,19 @@ mod tests {
         resolve(scanner.out)
     }
 
-    #[test]
-    fn resolve_keeps_the_front_of_a_finding_a_higher_ranked_one_starts_inside() {
-        let f = |kind, start, end| Finding {
+    /// A finding for `resolve`'s tests.
+    fn f(kind: SensitiveKind, start: usize, end: usize) -> Finding {
+        Finding {
             kind,
             start,
             end,
             confidence: 1.0,
             valid: None,
-        };
+        }
+    }
+
+    #[test]
+    fn resolve_keeps_the_front_of_a_finding_a_higher_ranked_one_starts_inside() {
         use SensitiveKind::*;
         assert_eq!(
             resolve(vec![f(Email, 0, 10), f(ApiKey, 5, 15), f(Password, 20, 25)]),
@@ -575,13 +579,6 @@ mod tests {
 
     #[test]
     fn resolve_uncovers_no_byte_that_a_detector_flagged() {
-        let f = |kind, start, end| Finding {
-            kind,
-            start,
-            end,
-            confidence: 1.0,
-            valid: None,
-        };
         use SensitiveKind::*;
         // A password running past an API key inside it keeps its tail.
         assert_eq!(
