@@ -105,6 +105,28 @@ const NOT_VALUES: &[&str] = &[
     "pls",
     "hidden",
     "redacted",
+    // Status words that a line "password: …" may report instead of a password.
+    "done",
+    "fixed",
+    "works",
+    "working",
+    "thanks",
+    "nope",
+    "solved",
+    "resolved",
+    "ready",
+    "pending",
+    "accepted",
+    "rejected",
+    "approved",
+    "verified",
+    "confirmed",
+    "disabled",
+    "enabled",
+    "updated",
+    "later",
+    "soon",
+    "private",
     "none",
     "null",
     "empty",
@@ -135,7 +157,6 @@ const NOT_VALUES: &[&str] = &[
     "provided",
     "default",
     "okay",
-    "same",
     "n/a",
     "tbd",
     "todo",
@@ -334,10 +355,18 @@ fn separator(text: &str, cue_end: usize) -> Option<(Sep, usize)> {
             return Some((Sep::Strong, skip_spaces(text, i + strong.len())));
         }
     }
+    // A dash between spaces ("Password - qwerty123"), not a hyphen ("password-protected").
+    for dash in ["- ", "– ", "— "] {
+        if i > cue_end && rest.starts_with(dash) {
+            return Some((Sep::Strong, skip_spaces(text, i + dash.len())));
+        }
+    }
     for copula in ["is", "was", "'s", "est", "es", "ist", "是", "は"] {
         let head = rest.as_bytes().get(..copula.len());
+        // CJK writes no space after the copula ("パスワードはhunter2です").
+        let wide = !copula.is_ascii();
         if head.is_some_and(|h| h.eq_ignore_ascii_case(copula.as_bytes()))
-            && matches!(rest.as_bytes().get(copula.len()), Some(b' ' | b'\t' | b':'))
+            && (wide || matches!(rest.as_bytes().get(copula.len()), Some(b' ' | b'\t' | b':')))
         {
             let mut j = i + copula.len();
             if bytes.get(j) == Some(&b':') {
@@ -485,7 +514,21 @@ pub(crate) fn value_after(text: &str, cue_end: usize, cue: Cue) -> Option<(usize
         (start, start + value.len())
     };
     let value = text.get(vstart..vend)?;
-    accept(value, cue, sep, quoted).then_some((vstart, vend))
+    let ends_line = ends_line(super::text::after(text, vend, LOOKAHEAD));
+    accept(value, cue, sep, quoted, ends_line).then_some((vstart, vend))
+}
+
+/// Whether only sentence punctuation and spaces stand between here and the end of the line
+/// (a short look-ahead; a longer tail is more text).
+fn ends_line(rest: &str) -> bool {
+    for c in rest.chars().take(8) {
+        match c {
+            '\n' | '\r' => return true,
+            c if c.is_whitespace() || is_trailing(c) || matches!(c, '!' | '?') => {}
+            _ => return false,
+        }
+    }
+    rest.chars().nth(8).is_none()
 }
 
 /// Length of `s` before its first whitespace character (bytes); ASCII is read a byte at a
@@ -513,7 +556,7 @@ fn is_cjk(c: char) -> bool {
 }
 
 /// Whether a value read after a cue is a secret rather than prose or a placeholder.
-fn accept(value: &str, cue: Cue, sep: Sep, quoted: bool) -> bool {
+fn accept(value: &str, cue: Cue, sep: Sep, quoted: bool, ends_line: bool) -> bool {
     if value.is_empty() || value.len() > MAX_VALUE {
         return false;
     }
@@ -538,7 +581,9 @@ fn accept(value: &str, cue: Cue, sep: Sep, quoted: bool) -> bool {
         return true;
     }
     // Prose words are far more likely than passwords: ask for a digit or a symbol, or
-    // mixed case beyond a capital first letter; after `:` or `=`, a long word will do.
+    // mixed case beyond a capital first letter; after `:` or `=`, a long word will do, and
+    // so will a single word that ends the line ("password: qwerty", not "password: Rabby
+    // asks again").
     let symbol = value.chars().any(|c| !c.is_alphanumeric());
     let inner_upper = value.chars().skip(1).any(char::is_uppercase);
     let has_lower = value.chars().any(char::is_lowercase);
@@ -546,7 +591,7 @@ fn accept(value: &str, cue: Cue, sep: Sep, quoted: bool) -> bool {
         usize::from(digits > 0) + usize::from(symbol) + usize::from(inner_upper && has_lower);
     let chars = value.chars().count();
     match sep {
-        Sep::Strong => score >= 1 || chars >= 8,
+        Sep::Strong => score >= 1 || chars >= 8 || ends_line,
         Sep::Copula => score >= 1 && chars >= 4,
         // A bare space: a digit or two kinds of oddity, or words joined by symbols
         // ("ledger.lambo.matrix").
@@ -658,6 +703,18 @@ mod tests {
         );
         assert_eq!(value("password -> trustno1", "password"), Some("trustno1"));
         assert_eq!(value("password: sunshine", "password"), Some("sunshine"));
+        // A single word that ends its line after `:` is the password.
+        assert_eq!(value("password: qwerty", "password"), Some("qwerty"));
+        assert_eq!(
+            value("パスワードはhunter2です", "パスワード"),
+            Some("hunter2")
+        );
+        assert_eq!(value("密码是Lantern1962", "密码"), Some("Lantern1962"));
+        assert_eq!(
+            value("wifi password: dragon.\nthx", "password"),
+            Some("dragon")
+        );
+        assert_eq!(value("Password - qwerty123", "Password"), Some("qwerty123"));
         assert_eq!(
             value("password -> 日本語pass9\n", "password"),
             Some("日本語pass9")
@@ -711,6 +768,12 @@ mod tests {
                 "change the password on http://192.168.0.1:8080 first",
                 "password",
             ),
+            ("password: unknown", "password"),
+            ("password: forgotten, ask Bob", "password"),
+            ("password: qwerty is what most people pick", "password"),
+            ("a password-protected file", "password"),
+            ("password: done", "password"),
+            ("パスワードは忘れた", "パスワード"),
         ] {
             assert_eq!(value(text, cue), None, "{text}");
         }
