@@ -194,10 +194,11 @@ impl Client {
             .groups
             .get_mut(group_id)
             .ok_or(MlsError::GroupInactive)?;
-        let (commit, welcome, _) = group
+        let added = group
             .mls
-            .add_members(&self.provider, &self.identity.signing(), &key_packages)
-            .map_err(MlsError::internal)?;
+            .add_members(&self.provider, &self.identity.signing(), &key_packages);
+        super::hpke_memo::forget();
+        let (commit, welcome, _) = added.map_err(MlsError::internal)?;
         self.merge_own(group_id, commit, Some(welcome), at_once)
     }
 
@@ -259,10 +260,11 @@ impl Client {
     pub fn commit_pending_proposals(&mut self, group_id: &[u8]) -> Result<CommitOutput, MlsError> {
         let group = lookup(&mut self.groups, group_id)?;
         group.check_no_pending_commit()?;
-        let (commit, welcome, _) = group
+        let committed = group
             .mls
-            .commit_to_pending_proposals(&self.provider, &self.identity.signing())
-            .map_err(MlsError::internal)?;
+            .commit_to_pending_proposals(&self.provider, &self.identity.signing());
+        super::hpke_memo::forget();
+        let (commit, welcome, _) = committed.map_err(MlsError::internal)?;
         self.merge_own(group_id, commit, welcome, !self.confirm_commits)
     }
 

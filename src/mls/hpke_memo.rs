@@ -38,6 +38,12 @@ thread_local! {
     static LAST: RefCell<Option<Extracted>> = const { RefCell::new(None) };
 }
 
+/// Drops the remembered extraction (called after each commit that may carry a welcome, so
+/// that a group info is not kept past the call that sealed to it).
+pub(crate) fn forget() {
+    LAST.set(None);
+}
+
 /// Equal bytes, compared eight at a time (a byte loop is most of the saving's cost).
 fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
@@ -283,6 +289,18 @@ mod tests {
             fresh_tail
         );
         assert_ne!(fresh_tail, sha512);
+    }
+
+    #[test]
+    fn forget_drops_the_remembered_input() {
+        let ikm = vec![7u8; MEMO_MIN];
+        MemoCrypto::kdf_extract(KdfAlgorithm::HkdfSha256, b"", &ikm).unwrap();
+        assert!(LAST.with_borrow(Option::is_some));
+        forget();
+        assert!(LAST.with_borrow(Option::is_none));
+        // Small inputs are never kept.
+        MemoCrypto::kdf_extract(KdfAlgorithm::HkdfSha256, b"", &ikm[1..]).unwrap();
+        assert!(LAST.with_borrow(Option::is_none));
     }
 
     #[test]
