@@ -140,6 +140,7 @@ fn is_key_word(t: &str) -> bool {
         "key"
             | "keys"
             | "pk"
+            | "sk"
             | "priv"
             | "privkey"
             | "privatekey"
@@ -315,6 +316,8 @@ mod tests {
         assert!(key("私钥是 ", ""));
         assert!(key("tx failed, so here is my key ", ""));
         assert!(key("use (", ") as the deployer signer"));
+        assert!(key("sk: ", ""));
+        assert!(key("wifi password: 0x", ""));
     }
 
     #[test]
