@@ -267,6 +267,14 @@ export type MlsEvent =
     };
 
 /**
+ * One message's outcome in `processMany`, in the order of the messages: its event, or the
+ * error `process` would have thrown for it.
+ */
+export type MlsOutcome =
+  | { event: MlsEvent; error?: undefined }
+  | { error: HybridEdgeError; event?: undefined };
+
+/**
  * An MLS client: one installation of a wallet (its own Ed25519 key, bound to the address by
  * a wallet signature), its key packages and groups.
  *
@@ -278,14 +286,6 @@ export type MlsEvent =
  * (`TamperedMessage`, `ReplayedMessage`, `WrongEpoch`, `MessageForUnknownGroup`, `NotAMember`,
  * `InvalidIdentityBinding`, `MalformedMlsMessage`, ...): drop the message and carry on.
  */
-/**
- * One message's outcome in `processMany`, in the order of the messages: its event, or the
- * error `process` would have thrown for it.
- */
-export type MlsOutcome =
-  | { event: MlsEvent; error?: undefined }
-  | { error: HybridEdgeError; event?: undefined };
-
 export declare class Client {
   private constructor();
   /**
