@@ -55,7 +55,8 @@ impl Crypto {
 
     /// From now until [`check_deferred`](Self::check_deferred), Ed25519 verifications only
     /// do the checks of `verify_strict` that concern one signature alone (a key and an `R`
-    /// that are points not of small order, a canonical `s`) and answer `Ok`; the group
+    /// that are points not of small order, `R` and `s` canonically encoded) and answer `Ok`;
+    /// the group
     /// equations wait for `check_deferred`. Whatever was done with those `Ok`s must be
     /// undone if it says no.
     pub(crate) fn defer_ed25519(&self) {
@@ -109,7 +110,9 @@ impl Crypto {
         let r = CompressedEdwardsY(*signature.r_bytes())
             .decompress()
             .ok_or(CryptoError::InvalidSignature)?;
-        if r.is_small_order() || key.is_weak() {
+        // verify_strict compares R's bytes with a canonical encoding; a batch compares points,
+        // and decompression takes a `y` of p or more modulo p.
+        if r.is_small_order() || key.is_weak() || !canonical_y(signature.r_bytes()) {
             return Err(CryptoError::InvalidSignature);
         }
         checks.push(DeferredCheck {
@@ -145,6 +148,13 @@ impl Crypto {
         key.verify_strict(data, &signature)
             .map_err(|_| CryptoError::InvalidSignature)
     }
+}
+
+/// Whether an Edwards point encoding's `y` (the low 255 bits) is below p = 2²⁵⁵ − 19. The
+/// sign bit needs no check here: the points whose `x` is 0 are of small order.
+fn canonical_y(encoding: &[u8; 32]) -> bool {
+    let high = encoding[31] & 0x7f;
+    !(high == 0x7f && encoding[1..31].iter().all(|&b| b == 0xff) && encoding[0] >= 0xed)
 }
 
 /// A lock that a panic elsewhere poisoned still guards a cache or a list that holds no
@@ -425,6 +435,27 @@ mod tests {
             (pk, with(Some(not_on_curve), None)),
             (identity, sig),
         ];
+        // R encoded with y + p in place of y (a point of large order): decompression reduces
+        // y modulo p, verify_strict refuses the bytes.
+        let non_canonical = (0..19u8)
+            .flat_map(|k| [0u8, 0x80].map(|sign| (k, sign)))
+            .map(|(k, sign)| {
+                let mut r = [0xff; 32];
+                r[0] = 0xed + k;
+                r[31] = 0x7f | sign;
+                r
+            })
+            .find(|r| {
+                CompressedEdwardsY(*r)
+                    .decompress()
+                    .is_some_and(|p| !p.is_small_order())
+            })
+            .expect("some y below 19 is on the curve with a large-order point");
+        assert!(!canonical_y(&non_canonical));
+        assert!(canonical_y(&sig[..32].try_into().unwrap()));
+        let cases = cases
+            .into_iter()
+            .chain([(pk, with(Some(non_canonical), None))]);
         for (key, bad) in cases {
             crypto.defer_ed25519();
             let ours = crypto.verify_signature(SignatureScheme::ED25519, data, &key, &bad);
