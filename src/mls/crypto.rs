@@ -56,9 +56,8 @@ impl Crypto {
     /// From now until [`check_deferred`](Self::check_deferred), Ed25519 verifications only
     /// do the checks of `verify_strict` that concern one signature alone (a key and an `R`
     /// that are points not of small order, `R` and `s` canonically encoded) and answer `Ok`;
-    /// the group
-    /// equations wait for `check_deferred`. Whatever was done with those `Ok`s must be
-    /// undone if it says no.
+    /// the group equations wait for `check_deferred`. Whatever was done with those `Ok`s
+    /// must be undone if it says no.
     pub(crate) fn defer_ed25519(&self) {
         *lock(&self.deferred) = Some(Vec::new());
     }
