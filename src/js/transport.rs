@@ -10,10 +10,10 @@ use super::convert::{
     change_to_js, client_config, event_to_js, health_to_js, message_id, sends_to_js, stored_u64,
     to_js_error, topic, transmit_to_js,
 };
-use crate::transport::membership::{parse_installation_id, MembershipChange};
+use crate::transport::membership::{ids_from_concatenated, MembershipChange};
 use crate::transport::pool::Pool;
 use crate::transport::relay::{JournalStore, PackageHooks, Relay, RelayConfig};
-use crate::transport::{Client, ConnId, ConnectionState, MemoryOutbox, TransportError};
+use crate::transport::{Client, ConnId, ConnectionState, MemoryOutbox};
 
 /// The relay state machine of one Durable Object (one or more topics).
 #[wasm_bindgen]
@@ -151,16 +151,10 @@ impl RelayCore {
     #[wasm_bindgen(js_name = restoreMembers)]
     pub fn restore_members(&mut self, name: &str, members: &[u8]) -> Result<(), JsValue> {
         let topic = topic(name)?;
-        if !members.len().is_multiple_of(16) {
-            return Err(to_js_error(TransportError::Malformed {
-                reason: "member ids are 16 bytes each",
-            }));
-        }
-        let ids = members
-            .chunks_exact(16)
-            .filter_map(|id| <[u8; 16]>::try_from(id).ok())
-            .collect();
-        self.relay.store_mut().restore_members(&topic, ids);
+        let ids = ids_from_concatenated(members).map_err(to_js_error)?;
+        self.relay
+            .store_mut()
+            .restore_members(&topic, ids.into_iter().collect());
         Ok(())
     }
 
@@ -595,14 +589,7 @@ impl TransportPool {
 /// @throws {HybridEdgeError} `InvalidInstallationId`.
 #[wasm_bindgen(js_name = membershipChange)]
 pub fn membership_change(add: Vec<String>, remove: Vec<String>) -> Result<Vec<u8>, JsValue> {
-    let ids = |list: Vec<String>| -> Result<Vec<[u8; 16]>, JsValue> {
-        list.iter()
-            .map(|id| parse_installation_id(id).map_err(to_js_error))
-            .collect()
-    };
-    let change = MembershipChange {
-        add: ids(add)?,
-        remove: ids(remove)?,
-    };
-    Ok(change.to_payload())
+    MembershipChange::parse(&add, &remove)
+        .map(|change| change.to_payload())
+        .map_err(to_js_error)
 }

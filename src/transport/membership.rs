@@ -51,12 +51,36 @@ pub fn parse_installation_id(text: &str) -> Result<InstallationId, TransportErro
     Ok(id)
 }
 
+/// Installation ids stored one after the other, 16 bytes each (how an embedder persists a
+/// member list).
+pub fn ids_from_concatenated(bytes: &[u8]) -> Result<Vec<InstallationId>, TransportError> {
+    let (ids, rest) = bytes.as_chunks::<16>();
+    if !rest.is_empty() {
+        return Err(TransportError::Malformed {
+            reason: "member ids are 16 bytes each",
+        });
+    }
+    Ok(ids.to_vec())
+}
+
 /// A payload that starts like a membership change but does not decode as one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("malformed membership change")]
 pub struct MalformedMembershipChange;
 
 impl MembershipChange {
+    /// The change that adds and removes installation ids written as the MLS layer shows
+    /// them (see [`parse_installation_id`]).
+    pub fn parse(add: &[String], remove: &[String]) -> Result<MembershipChange, TransportError> {
+        let ids = |list: &[String]| -> Result<Vec<InstallationId>, TransportError> {
+            list.iter().map(|id| parse_installation_id(id)).collect()
+        };
+        Ok(MembershipChange {
+            add: ids(add)?,
+            remove: ids(remove)?,
+        })
+    }
+
     /// The message payload that carries this change.
     pub fn to_payload(&self) -> Vec<u8> {
         // Encoding plain vectors of arrays into a Vec cannot fail.
@@ -131,6 +155,28 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn changes_parse_from_written_ids_and_lists_from_concatenated_ids() {
+        let (a, b) = (installation_id(b"a"), installation_id(b"b"));
+        let written = |id: &InstallationId| format!("0x{}", alloy_primitives::hex::encode(id));
+        assert_eq!(
+            MembershipChange::parse(&[written(&a)], &[written(&b)]),
+            Ok(MembershipChange {
+                add: vec![a],
+                remove: vec![b],
+            })
+        );
+        let bad = MembershipChange::parse(&[written(&a)], &["0x12".to_owned()]);
+        assert_eq!(bad.unwrap_err().code(), "InvalidInstallationId");
+
+        assert_eq!(ids_from_concatenated(&[a, b].concat()), Ok(vec![a, b]));
+        assert_eq!(ids_from_concatenated(&[]), Ok(vec![]));
+        assert_eq!(
+            ids_from_concatenated(&[0u8; 17]).unwrap_err().code(),
+            "Malformed"
+        );
     }
 
     #[test]

@@ -120,6 +120,14 @@ struct Connection {
 /// accepts writes in any order again (a client that gave up on that message).
 const RESUME_GRACE_MS: u64 = 5_000;
 
+/// Whether a connection with installation `member` is outside a group topic's member list
+/// (a topic without a list has no outsiders).
+fn outsider<S: RelayStore>(store: &S, topic: &Topic, member: Option<InstallationId>) -> bool {
+    store
+        .members(topic)
+        .is_some_and(|m| !member.is_some_and(|id| m.contains(&id)))
+}
+
 /// The messages a frame publishes (none for any other frame).
 fn published(frame: &Frame) -> &[Publish] {
     match frame {
@@ -403,11 +411,7 @@ impl<S: RelayStore> Relay<S> {
         let Some(c) = self.connections.get_mut(&conn) else {
             return;
         };
-        let outsider = self
-            .store
-            .members(&topic)
-            .is_some_and(|m| !c.member_id.is_some_and(|id| m.contains(&id)));
-        if !may_read(c.identity.as_ref(), &topic) || outsider {
+        if !may_read(c.identity.as_ref(), &topic) || outsider(&self.store, &topic, c.member_id) {
             let refusal = ErrorFrame::Unauthorized {
                 id: None,
                 topic: Some(topic),
@@ -534,10 +538,7 @@ impl<S: RelayStore> Relay<S> {
         // of that list only from a member (the first change makes its sender the first).
         let mut change = None;
         if group.is_some() {
-            let outsider = self
-                .store
-                .members(&p.topic)
-                .is_some_and(|m| !me.is_some_and(|id| m.contains(&id)));
+            let outsider = outsider(&self.store, &p.topic, me);
             change = match MembershipChange::from_payload(&p.payload) {
                 _ if outsider => return out.send(conn, &refuse(p)),
                 Some(Err(_)) => return out.send(conn, &refuse(p)),
