@@ -42,7 +42,17 @@ impl Client {
     /// [`MlsError::InvalidIdentityBinding`], [`MlsError::InvalidWelcome`].
     pub fn process(&mut self, bytes: &[u8], now: u64) -> Result<Event, MlsError> {
         let message = parse_message(bytes)?;
-        let protocol: ProtocolMessage = match message.extract() {
+        self.process_body(message.extract(), bytes, now)
+    }
+
+    /// [`process`](Self::process) for a parsed message (`bytes` is its encoding).
+    pub(crate) fn process_body(
+        &mut self,
+        body: MlsMessageBodyIn,
+        bytes: &[u8],
+        now: u64,
+    ) -> Result<Event, MlsError> {
+        let protocol: ProtocolMessage = match body {
             MlsMessageBodyIn::PrivateMessage(m) => m.into(),
             MlsMessageBodyIn::PublicMessage(m) => m.into(),
             MlsMessageBodyIn::Welcome(welcome) => return self.join(welcome, now),

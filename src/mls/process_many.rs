@@ -27,10 +27,22 @@ impl Client {
         let mut results = Vec::with_capacity(messages.len());
         let mut run: Run<'_> = Vec::new();
         for &bytes in messages {
-            let Some(protocol) = application_message(bytes) else {
-                self.process_run(&mut run, &mut results);
-                results.push(self.process(bytes, now));
-                continue;
+            // Each message is parsed once; only application messages wait in a run.
+            let body = match parse_message(bytes) {
+                Ok(message) => message.extract(),
+                Err(err) => {
+                    self.process_run(&mut run, &mut results);
+                    results.push(Err(err));
+                    continue;
+                }
+            };
+            let protocol = match application_message(body) {
+                Ok(protocol) => protocol,
+                Err(body) => {
+                    self.process_run(&mut run, &mut results);
+                    results.push(self.process_body(body, bytes, now));
+                    continue;
+                }
             };
             if run
                 .first()
@@ -73,10 +85,12 @@ impl Client {
             results.extend(all.iter().map(|_| Err(err.clone())));
             return;
         }
+        // Parsed again: the run's messages were consumed by the attempt (a rare path, taken
+        // only when a signature fails).
         for bytes in all {
-            let outcome = match application_message(bytes) {
-                Some(protocol) => self.process_protocol(protocol, bytes),
-                None => Err(MlsError::malformed("not an application message")),
+            let outcome = match parse_message(bytes).map(|m| application_message(m.extract())) {
+                Ok(Ok(protocol)) => self.process_protocol(protocol, bytes),
+                _ => Err(MlsError::malformed("not an application message")),
             };
             results.push(outcome);
         }
@@ -94,14 +108,13 @@ impl Client {
     }
 }
 
-/// `bytes` as a group message, if it is a PrivateMessage whose clear header says
-/// application content (anything else goes through `process` alone).
-fn application_message(bytes: &[u8]) -> Option<ProtocolMessage> {
-    match parse_message(bytes).ok()?.extract() {
-        MlsMessageBodyIn::PrivateMessage(m) => {
-            let protocol = ProtocolMessage::from(m);
-            (protocol.content_type() == ContentType::Application).then_some(protocol)
+/// The message as a group message if it is a PrivateMessage whose clear header says
+/// application content; anything else back as it was (it goes through `process` alone).
+fn application_message(body: MlsMessageBodyIn) -> Result<ProtocolMessage, MlsMessageBodyIn> {
+    match body {
+        MlsMessageBodyIn::PrivateMessage(m) if m.content_type() == ContentType::Application => {
+            Ok(ProtocolMessage::from(m))
         }
-        _ => None,
+        other => Err(other),
     }
 }
