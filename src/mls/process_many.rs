@@ -36,11 +36,11 @@ impl Client {
                     continue;
                 }
             };
-            let protocol = match application_message(body) {
-                Ok(protocol) => protocol,
-                Err(body) => {
+            let protocol = match incoming(body) {
+                Incoming::Application(protocol) => protocol,
+                Incoming::Other(body) => {
                     self.process_run(&mut run, &mut results);
-                    results.push(self.process_body(body, bytes, now));
+                    results.push(self.process_body(*body, bytes, now));
                     continue;
                 }
             };
@@ -88,8 +88,8 @@ impl Client {
         // Parsed again: the run's messages were consumed by the attempt (a rare path, taken
         // only when a signature fails).
         for bytes in all {
-            let outcome = match parse_message(bytes).map(|m| application_message(m.extract())) {
-                Ok(Ok(protocol)) => self.process_protocol(protocol, bytes),
+            let outcome = match parse_message(bytes).map(|m| incoming(m.extract())) {
+                Ok(Incoming::Application(protocol)) => self.process_protocol(protocol, bytes),
                 _ => Err(MlsError::malformed("not an application message")),
             };
             results.push(outcome);
@@ -108,13 +108,20 @@ impl Client {
     }
 }
 
-/// The message as a group message if it is a PrivateMessage whose clear header says
-/// application content; anything else back as it was (it goes through `process` alone).
-fn application_message(body: MlsMessageBodyIn) -> Result<ProtocolMessage, MlsMessageBodyIn> {
+/// A parsed message, sorted for [`Client::process_many`].
+enum Incoming {
+    /// A PrivateMessage whose clear header says application content: it may join a run.
+    Application(ProtocolMessage),
+    /// Anything else, as it was: it goes through `process` alone (boxed: commits, welcomes
+    /// and proposals are the rare case in a backlog).
+    Other(Box<MlsMessageBodyIn>),
+}
+
+fn incoming(body: MlsMessageBodyIn) -> Incoming {
     match body {
         MlsMessageBodyIn::PrivateMessage(m) if m.content_type() == ContentType::Application => {
-            Ok(ProtocolMessage::from(m))
+            Incoming::Application(ProtocolMessage::from(m))
         }
-        other => Err(other),
+        other => Incoming::Other(Box::new(other)),
     }
 }
