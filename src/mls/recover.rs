@@ -1,18 +1,23 @@
 //! Which Ethereum address signed a 32-byte hash: ECDSA public-key recovery on secp256k1.
 //!
 //! The same steps as `ecdsa::VerifyingKey::recover_from_prehash` (SEC 1 v2, §4.1.6), which
-//! `alloy-primitives` calls, without its closing `verify_prehash`. That check computes
-//! u₁′·G + u₂′·Q again for a Q that was just built so that it equals R, so it cannot fail;
-//! it doubled the cost of every wallet-binding check (a 200-member welcome runs 200 of them).
+//! `alloy-primitives` calls, with two differences:
+//! - No closing `verify_prehash`. That check computes u₁′·G + u₂′·Q again for a Q that was
+//!   just built so that it equals R, so it cannot fail; it doubled the cost of every
+//!   wallet-binding check (a 200-member welcome runs 200 of them).
+//! - u₁·G + u₂·R is k256 0.14's variable-time GLV + wNAF combination, not 0.13's
+//!   constant-time one. Everything in it is public: the signature, the hash and the key.
+//!
 //! The tests hold this to alloy's recovery on random, high-s and invalid signatures.
 
-use alloy_primitives::{Address, Signature, B256};
-use k256::elliptic_curve::group::Group;
-use k256::elliptic_curve::ops::{Invert, LinearCombination, Reduce};
-use k256::elliptic_curve::point::DecompressPoint;
-use k256::elliptic_curve::sec1::ToEncodedPoint;
-use k256::elliptic_curve::subtle::Choice;
-use k256::{AffinePoint, ProjectivePoint, Scalar, U256};
+use alloy_primitives::{Address, Signature, B256, U256};
+use k256_vartime::elliptic_curve::ff::PrimeField;
+use k256_vartime::elliptic_curve::group::Group;
+use k256_vartime::elliptic_curve::ops::{MulByGeneratorVartime, Reduce};
+use k256_vartime::elliptic_curve::point::DecompressPoint;
+use k256_vartime::elliptic_curve::sec1::ToSec1Point;
+use k256_vartime::elliptic_curve::subtle::Choice;
+use k256_vartime::{AffinePoint, FieldBytes, ProjectivePoint, Scalar};
 
 /// Why a signature recovers to no address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,26 +47,31 @@ pub(crate) fn recover_address(
     prehash: &B256,
 ) -> Result<Address, RecoverError> {
     let signature = signature.normalized_s();
-    let k256_signature = signature
-        .to_k256()
-        .map_err(|_| RecoverError::ScalarOutOfRange)?;
-    let (r, s) = k256_signature.split_scalars();
-    let z = <Scalar as Reduce<U256>>::reduce_bytes(prehash.as_slice().into());
+    let r = nonzero_scalar(signature.r())?;
+    let s = nonzero_scalar(signature.s())?;
+    let z = <Scalar as Reduce<FieldBytes>>::reduce(&prehash.0.into());
     // alloy's recovery id never marks r as reduced (an x ≥ n has probability ~2⁻¹²⁷).
     let y_is_odd = Choice::from(u8::from(signature.v()));
     let big_r = Option::<AffinePoint>::from(AffinePoint::decompress(&r.to_bytes(), y_is_odd))
         .ok_or(RecoverError::NoPointForR)?;
-    // r ≠ 0, so it has an inverse; r is public, so variable time is fine.
-    let r_inv = *r.invert_vartime();
+    let r_inv = Option::<Scalar>::from(r.invert_vartime()).ok_or(RecoverError::ScalarOutOfRange)?;
     let u1 = -(r_inv * z);
-    let u2 = r_inv * *s;
-    let q = ProjectivePoint::lincomb(&ProjectivePoint::GENERATOR, &u1, &big_r.into(), &u2);
+    let u2 = r_inv * s;
+    let q = ProjectivePoint::mul_by_generator_and_mul_add_vartime(&u1, &u2, &big_r.into());
     if bool::from(q.is_identity()) {
         return Err(RecoverError::Infinity);
     }
-    let point = q.to_affine().to_encoded_point(false);
+    let point = q.to_affine().to_sec1_point(false);
     // Uncompressed SEC1 is 0x04 ‖ x ‖ y; the address hashes x ‖ y.
     Ok(Address::from_raw_public_key(&point.as_bytes()[1..]))
+}
+
+/// `value` as a scalar in [1, n), the range ECDSA allows for r and s.
+fn nonzero_scalar(value: U256) -> Result<Scalar, RecoverError> {
+    let repr = FieldBytes::from(value.to_be_bytes::<32>());
+    Option::<Scalar>::from(Scalar::from_repr(repr))
+        .filter(|scalar| !bool::from(scalar.is_zero()))
+        .ok_or(RecoverError::ScalarOutOfRange)
 }
 
 #[cfg(test)]
