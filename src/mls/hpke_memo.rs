@@ -9,10 +9,12 @@
 //! them everything that holds a secret (shared secrets, PSKs), are never kept.
 //!
 //! Everything else is `hpke-rs` with RustCrypto's primitives, as `openmls_rust_crypto`
-//! seals; the tests open what this seals with `openmls_rust_crypto`.
+//! seals, and randomness from [`HpkePrng`]; the tests open what this seals with
+//! `openmls_rust_crypto`.
 
 use std::cell::RefCell;
 
+use super::hpke_prng::HpkePrng;
 use hpke_rs::{Hpke, HpkeError, Mode};
 use hpke_rs_crypto::error::Error;
 use hpke_rs_crypto::types::{AeadAlgorithm, KdfAlgorithm, KemAlgorithm};
@@ -63,7 +65,7 @@ fn same_bytes(a: &[u8], b: &[u8]) -> bool {
 pub(crate) struct MemoCrypto;
 
 impl HpkeCrypto for MemoCrypto {
-    type HpkePrng = <HpkeRustCrypto as HpkeCrypto>::HpkePrng;
+    type HpkePrng = HpkePrng;
 
     fn name() -> String {
         "RustCrypto, large extractions remembered".into()
@@ -82,7 +84,7 @@ impl HpkeCrypto for MemoCrypto {
     }
 
     fn prng() -> Self::HpkePrng {
-        HpkeRustCrypto::prng()
+        HpkePrng
     }
 
     fn kdf_extract(alg: KdfAlgorithm, salt: &[u8], ikm: &[u8]) -> Result<Vec<u8>, Error> {
@@ -128,19 +130,21 @@ impl HpkeCrypto for MemoCrypto {
         alg: KemAlgorithm,
         prng: &mut Self::HpkePrng,
     ) -> Result<(Vec<u8>, Vec<u8>), Error> {
-        HpkeRustCrypto::kem_key_gen(alg, prng)
+        prng.kem_key_pair(alg)
     }
 
     fn kem_key_gen_derand(alg: KemAlgorithm, seed: &[u8]) -> Result<(Vec<u8>, Vec<u8>), Error> {
         HpkeRustCrypto::kem_key_gen_derand(alg, seed)
     }
 
+    /// Only the post-quantum KEMs encapsulate here (DH-KEMs go through `dh`); RustCrypto's
+    /// provider, built without its `experimental` feature, has none either.
     fn kem_encaps(
-        alg: KemAlgorithm,
-        pk_r: &[u8],
-        prng: &mut Self::HpkePrng,
+        _alg: KemAlgorithm,
+        _pk_r: &[u8],
+        _prng: &mut Self::HpkePrng,
     ) -> Result<(Vec<u8>, Vec<u8>), Error> {
-        HpkeRustCrypto::kem_encaps(alg, pk_r, prng)
+        Err(Error::UnsupportedKemOperation)
     }
 
     fn kem_decaps(alg: KemAlgorithm, ct: &[u8], sk_r: &[u8]) -> Result<Vec<u8>, Error> {

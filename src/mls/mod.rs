@@ -22,6 +22,7 @@ mod event;
 mod group_ops;
 mod header;
 mod hpke_memo;
+mod hpke_prng;
 mod identity;
 mod process_many;
 mod provider;
