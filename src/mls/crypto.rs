@@ -9,9 +9,9 @@
 //! doublings and takes about 0.4 of the time per signature for ten or more; see
 //! [`Crypto::defer_ed25519`]. Everything else, and every result, is RustCrypto's.
 
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
-use curve25519_dalek::edwards::CompressedEdwardsY;
+use curve25519_dalek::constants::EIGHT_TORSION;
 use curve25519_dalek::scalar::Scalar;
 use ed25519_dalek::{Signature, VerifyingKey, PUBLIC_KEY_LENGTH, SIGNATURE_LENGTH};
 use openmls::prelude::tls_codec::SecretVLBytes;
@@ -104,14 +104,13 @@ impl Crypto {
         if bool::from(s.is_none()) {
             return Err(CryptoError::InvalidSignature);
         }
-        // verify_batch decompresses R again (it takes signatures, not points), but the
-        // small-order test needs the point: a batch would pass R = identity, s = k·a.
-        let r = CompressedEdwardsY(*signature.r_bytes())
-            .decompress()
-            .ok_or(CryptoError::InvalidSignature)?;
-        // verify_strict compares R's bytes with a canonical encoding; a batch compares points,
-        // and decompression takes a `y` of p or more modulo p.
-        if r.is_small_order() || key.is_weak() || !canonical_y(signature.r_bytes()) {
+        // A batch would pass R = identity, s = k·a, so small-order R is refused here, from
+        // its bytes: verify_batch decompresses R itself (a field square root), and an R that
+        // is no point fails the batch. verify_strict compares R's bytes with a canonical
+        // encoding; a batch compares points, and decompression takes a `y` of p or more
+        // modulo p.
+        let r = signature.r_bytes();
+        if small_order_y(r) || key.is_weak() || !canonical_y(r) {
             return Err(CryptoError::InvalidSignature);
         }
         checks.push(DeferredCheck {
@@ -147,6 +146,25 @@ impl Crypto {
         key.verify_strict(data, &signature)
             .map_err(|_| CryptoError::InvalidSignature)
     }
+}
+
+/// Whether an Edwards point encoding names a point of small order (if it names a point). A
+/// point's `y` fixes it up to the sign of `x`, and the negation of a small-order point has
+/// small order too, so the test is whether `y` is one of the eight torsion points' `y`s.
+/// That also covers the encodings of x = 0 with the sign bit set, which decompress to the
+/// identity or to (0, −1).
+fn small_order_y(encoding: &[u8; 32]) -> bool {
+    static TORSION_YS: OnceLock<[[u8; 32]; 8]> = OnceLock::new();
+    let ys =
+        TORSION_YS.get_or_init(|| EIGHT_TORSION.map(|point| y_bytes(point.compress().as_bytes())));
+    ys.contains(&y_bytes(encoding))
+}
+
+/// An encoding without its sign bit: `y` alone.
+fn y_bytes(encoding: &[u8; 32]) -> [u8; 32] {
+    let mut y = *encoding;
+    y[31] &= 0x7f;
+    y
 }
 
 /// Whether an Edwards point encoding's `y` (the low 255 bits) is below p = 2²⁵⁵ − 19. The
@@ -317,6 +335,7 @@ impl OpenMlsCrypto for Crypto {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use curve25519_dalek::edwards::CompressedEdwardsY;
     use ed25519_dalek::{Signer, SigningKey};
 
     fn rust_crypto_says(data: &[u8], pk: &[u8], sig: &[u8]) -> Result<(), CryptoError> {
@@ -409,8 +428,7 @@ mod tests {
         identity[0] = 1;
         let mut not_on_curve = [0u8; 32];
         not_on_curve[0] = 2;
-        // s = ℓ (not canonical), s with the top bits set, R the identity (small order),
-        // R not on the curve.
+        // s = ℓ (not canonical), s with the top bits set, R the identity (small order).
         let ell: [u8; 32] = [
             0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9,
             0xde, 0x14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
@@ -431,7 +449,6 @@ mod tests {
             (pk, with(None, Some(ell))),
             (pk, with(None, Some(high))),
             (pk, with(Some(identity), None)),
-            (pk, with(Some(not_on_curve), None)),
             (identity, sig),
         ];
         // R encoded with y + p in place of y (a point of large order): decompression reduces
@@ -462,6 +479,47 @@ mod tests {
             assert_eq!(ours, rust_crypto_says(data, &key, &bad));
             assert!(crypto.check_deferred(), "nothing was deferred");
         }
+        // R not on the curve is left to the batch, which then fails; one by one, it is
+        // refused as RustCrypto refuses it.
+        let bad = with(Some(not_on_curve), None);
+        crypto.defer_ed25519();
+        assert!(crypto
+            .verify_signature(SignatureScheme::ED25519, data, &pk, &bad)
+            .is_ok());
+        assert!(!crypto.check_deferred());
+        let ours = crypto.verify_signature(SignatureScheme::ED25519, data, &pk, &bad);
+        assert!(ours.is_err());
+        assert_eq!(ours, rust_crypto_says(data, &pk, &bad));
+    }
+
+    #[test]
+    fn small_order_is_read_from_the_bytes_as_decompression_finds_it() {
+        // Every torsion point, with either sign bit, and 20,000 other encodings: small_order_y
+        // agrees with decompressing and testing the point wherever the bytes are a point.
+        let torsion = EIGHT_TORSION.iter().flat_map(|point| {
+            let bytes = point.compress().to_bytes();
+            [bytes, {
+                let mut b = bytes;
+                b[31] ^= 0x80;
+                b
+            }]
+        });
+        let others = (0u32..20_000).map(|i| alloy_primitives::keccak256(i.to_le_bytes()).0);
+        let (mut points, mut small) = (0, 0);
+        for bytes in torsion.chain(others) {
+            let Some(point) = CompressedEdwardsY(bytes).decompress() else {
+                continue;
+            };
+            points += 1;
+            small += usize::from(point.is_small_order());
+            assert_eq!(
+                small_order_y(&bytes),
+                point.is_small_order(),
+                "{bytes:02x?}"
+            );
+        }
+        assert_eq!(small, 16);
+        assert!(points > 9_000, "{points}");
     }
 
     #[test]
