@@ -400,11 +400,13 @@ export declare class Group {
   /** The same as `Client.processMany`: any message goes to its own group. */
   processMany(messages: Uint8Array[]): Promise<MlsOutcome[]>;
   /**
-   * Adds the owners of `keyPackages` in one commit.
+   * Adds the owners of `keyPackages` in one commit. The commit carries no update path unless
+   * `selfUpdate` is true (RFC 9420 makes it optional for adds); with it, this member's leaf
+   * and path keys are renewed in the same commit, as `rotateKeys` does.
    * @throws {HybridEdgeError} `DmMemberLimit`, `InvalidKeyPackage`, `InvalidIdentityBinding`,
    * `CommitPending`.
    */
-  addMembers(keyPackages: Uint8Array[]): Promise<MlsCommitResult>;
+  addMembers(keyPackages: Uint8Array[], options?: { selfUpdate?: boolean }): Promise<MlsCommitResult>;
   /**
    * Removes every installation of `addresses` in one commit.
    * @throws {HybridEdgeError} `MemberNotFound` (not a member, or this client's own address:

@@ -666,8 +666,9 @@ export class Group {
     return this.#client.processMany(messages);
   }
 
-  async addMembers(keyPackages) {
-    return commitResult(await this.#client._mutate((core) => core.addMembers(this.id, keyPackages)));
+  async addMembers(keyPackages, options) {
+    const selfUpdate = options?.selfUpdate === true;
+    return commitResult(await this.#client._mutate((core) => core.addMembers(this.id, keyPackages, selfUpdate)));
   }
 
   async removeMembers(addresses) {

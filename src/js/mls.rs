@@ -253,19 +253,23 @@ impl MlsClientCore {
         self.client.encrypt(&id, content).map_err(to_js_error)
     }
 
-    /// Adds the owners of `keyPackages` in one commit.
+    /// Adds the owners of `keyPackages` in one commit, with an update path if `selfUpdate`.
     #[wasm_bindgen(js_name = addMembers, unchecked_return_type = "{ groupId: string; commit?: Uint8Array; welcome?: Uint8Array; epoch: number; pending: boolean }")]
     pub fn add_members(
         &mut self,
         group: &str,
         #[wasm_bindgen(js_name = keyPackages, unchecked_param_type = "Uint8Array[]")]
         key_packages: js_sys::Array,
+        #[wasm_bindgen(js_name = selfUpdate)] self_update: bool,
     ) -> Result<JsValue, JsValue> {
         let id = group_id(group)?;
-        let out = self
-            .client
-            .add_members(&id, &byte_list(&key_packages)?)
-            .map_err(to_js_error)?;
+        let key_packages = byte_list(&key_packages)?;
+        let out = if self_update {
+            self.client.add_members_and_update(&id, &key_packages)
+        } else {
+            self.client.add_members(&id, &key_packages)
+        }
+        .map_err(to_js_error)?;
         let epoch = out.epoch;
         Ok(commit_to_js(&id, Some(out), epoch))
     }

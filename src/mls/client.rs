@@ -330,7 +330,7 @@ impl Client {
         let commit = if parsed.is_empty() {
             None
         } else {
-            Some(self.add_parsed(&group_id, parsed, true)?)
+            Some(self.add_parsed(&group_id, parsed, true, false)?)
         };
         Ok((group_id, commit))
     }

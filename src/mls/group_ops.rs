@@ -1,8 +1,10 @@
+use openmls::group::{CommitBuilder, Initial};
 use openmls::prelude::{
-    KeyPackage, LeafNodeParameters, MlsMessageBodyIn, MlsMessageOut, ProcessedMessageContent,
-    ProtocolMessage,
+    KeyPackage, LeafNodeParameters, MlsGroup, MlsMessageBodyIn, MlsMessageOut,
+    ProcessedMessageContent, ProtocolMessage,
 };
 
+use openmls_traits::signatures::Signer;
 use openmls_traits::OpenMlsProvider;
 
 use super::client::{is_dm, lookup, parse_message, Client, GroupRecord};
@@ -11,6 +13,7 @@ use super::error::MlsError;
 use super::event::{Changes, CommitOutput, Event};
 use super::header::MessageContentType;
 use super::identity::trusted_identity;
+use super::provider::Provider;
 use super::verify;
 
 impl Client {
@@ -157,6 +160,10 @@ impl Client {
     /// pending, see [`set_confirm_commits`](Self::set_confirm_commits)).
     /// Send the commit to the group and the welcome to the new members.
     ///
+    /// The commit carries no update path (RFC 9420 §12.4 makes it optional for adds, as
+    /// ts-mls and mls-rs leave it out); [`add_members_and_update`](Self::add_members_and_update)
+    /// also renews this member's keys.
+    ///
     /// Errors: [`MlsError::UnknownGroup`], [`MlsError::DmMemberLimit`],
     /// [`MlsError::MalformedMessage`], [`MlsError::InvalidKeyPackage`],
     /// [`MlsError::InvalidIdentityBinding`].
@@ -164,6 +171,27 @@ impl Client {
         &mut self,
         group_id: &[u8],
         key_packages: &[Vec<u8>],
+    ) -> Result<CommitOutput, MlsError> {
+        self.add_members_with(group_id, key_packages, false)
+    }
+
+    /// [`add_members`](Self::add_members) with an update path in the same commit: new keys
+    /// for this member's leaf and direct path (post-compromise security, as
+    /// [`rotate_keys`](Self::rotate_keys) gives), at the cost of path secrets to derive and
+    /// seal.
+    pub fn add_members_and_update(
+        &mut self,
+        group_id: &[u8],
+        key_packages: &[Vec<u8>],
+    ) -> Result<CommitOutput, MlsError> {
+        self.add_members_with(group_id, key_packages, true)
+    }
+
+    fn add_members_with(
+        &mut self,
+        group_id: &[u8],
+        key_packages: &[Vec<u8>],
+        self_update: bool,
     ) -> Result<CommitOutput, MlsError> {
         if key_packages.is_empty() {
             return Err(MlsError::InvalidArgument {
@@ -173,16 +201,18 @@ impl Client {
         self.group(group_id)?.check_no_pending_commit()?;
         let parsed = self.parse_key_packages(key_packages)?;
         let at_once = !self.confirm_commits;
-        self.add_parsed(group_id, parsed, at_once)
+        self.add_parsed(group_id, parsed, at_once, self_update)
     }
 
-    /// Adds parsed key packages in one commit; `at_once` merges it (a new group's first
-    /// commit always is: nobody else can commit to it yet).
+    /// Adds parsed key packages in one commit, with an update path if `self_update`;
+    /// `at_once` merges it (a new group's first commit always is: nobody else can commit to
+    /// it yet).
     pub(crate) fn add_parsed(
         &mut self,
         group_id: &[u8],
         key_packages: Vec<KeyPackage>,
         at_once: bool,
+        self_update: bool,
     ) -> Result<CommitOutput, MlsError> {
         let group = lookup(&mut self.groups, group_id)?;
         if is_dm(&group.mls) && group.mls.members().count() + key_packages.len() > 2 {
@@ -204,12 +234,19 @@ impl Client {
             .groups
             .get_mut(group_id)
             .ok_or(MlsError::GroupInactive)?;
-        let added = group
-            .mls
-            .add_members(&self.provider, &self.identity.signing(), &key_packages);
+        let added = stage_own_commit(
+            &mut group.mls,
+            &self.provider,
+            &self.identity.signing(),
+            |builder| {
+                builder
+                    .propose_adds(key_packages)
+                    .force_self_update(self_update)
+            },
+        );
         super::hpke_memo::forget();
-        let (commit, welcome, _) = added.map_err(MlsError::internal)?;
-        self.merge_own(group_id, commit, Some(welcome), at_once)
+        let (commit, welcome) = added?;
+        self.merge_own(group_id, commit, welcome, at_once)
     }
 
     /// Removes every installation of `addresses` in one commit, merged at once (or pending,
@@ -244,10 +281,12 @@ impl Client {
             });
         }
         let group = lookup(&mut self.groups, group_id)?;
-        let (commit, welcome, _) = group
-            .mls
-            .remove_members(&self.provider, &self.identity.signing(), &leaves)
-            .map_err(MlsError::internal)?;
+        let (commit, welcome) = stage_own_commit(
+            &mut group.mls,
+            &self.provider,
+            &self.identity.signing(),
+            |builder| builder.propose_removals(leaves),
+        )?;
         self.merge_own(group_id, commit, welcome, !self.confirm_commits)
     }
 
@@ -270,11 +309,15 @@ impl Client {
     pub fn commit_pending_proposals(&mut self, group_id: &[u8]) -> Result<CommitOutput, MlsError> {
         let group = lookup(&mut self.groups, group_id)?;
         group.check_no_pending_commit()?;
-        let committed = group
-            .mls
-            .commit_to_pending_proposals(&self.provider, &self.identity.signing());
+        // The builder takes the group's stored proposals by default.
+        let committed = stage_own_commit(
+            &mut group.mls,
+            &self.provider,
+            &self.identity.signing(),
+            |builder| builder,
+        );
         super::hpke_memo::forget();
-        let (commit, welcome, _) = committed.map_err(MlsError::internal)?;
+        let (commit, welcome) = committed?;
         self.merge_own(group_id, commit, welcome, !self.confirm_commits)
     }
 
@@ -285,16 +328,16 @@ impl Client {
     pub fn rotate_keys(&mut self, group_id: &[u8], now: u64) -> Result<CommitOutput, MlsError> {
         let group = lookup(&mut self.groups, group_id)?;
         group.check_no_pending_commit()?;
-        let bundle = group
-            .mls
-            .self_update(
-                &self.provider,
-                &self.identity.signing(),
-                LeafNodeParameters::default(),
-            )
-            .map_err(MlsError::internal)?;
-        let welcome = bundle.to_welcome_msg();
-        let (commit, _, _) = bundle.into_contents();
+        let (commit, welcome) = stage_own_commit(
+            &mut group.mls,
+            &self.provider,
+            &self.identity.signing(),
+            |builder| {
+                builder
+                    .leaf_node_parameters(LeafNodeParameters::default())
+                    .force_self_update(true)
+            },
+        )?;
         let out = self.merge_own(group_id, commit, welcome, !self.confirm_commits)?;
         if !out.pending {
             self.record_rotation(group_id, now)?;
@@ -420,6 +463,34 @@ impl Client {
             pending: !at_once,
         })
     }
+}
+
+/// Builds, signs and stages a commit as openmls's `add_members`, `remove_members`,
+/// `self_update` and `commit_to_pending_proposals` do (the group's stored proposals
+/// included), minus the GroupInfo they export with every commit of a group that carries
+/// its ratchet tree: the whole tree serialized, hashed and signed, and an external key
+/// derived, for an object this package never publishes (a welcome makes its own).
+/// Returns the commit and, when it adds members, the welcome.
+fn stage_own_commit(
+    mls: &mut MlsGroup,
+    provider: &Provider,
+    signer: &impl Signer,
+    proposals: impl for<'g> FnOnce(CommitBuilder<'g, Initial>) -> CommitBuilder<'g, Initial>,
+) -> Result<(MlsMessageOut, Option<MlsMessageOut>), MlsError> {
+    if !mls.is_active() {
+        return Err(MlsError::GroupInactive);
+    }
+    let bundle = proposals(mls.commit_builder())
+        .load_psks(provider.storage())
+        .map_err(MlsError::internal)?
+        .create_group_info(false)
+        .build(provider.rand(), provider.crypto(), signer, |_| true)
+        .map_err(MlsError::internal)?
+        .stage_commit(provider)
+        .map_err(MlsError::internal)?;
+    let welcome = bundle.to_welcome_msg();
+    let (commit, _, _) = bundle.into_contents();
+    Ok((commit, welcome))
 }
 
 /// A DM never grows beyond two members, whatever a peer commits.

@@ -251,6 +251,47 @@ fn add_remove_leave_and_rotate_report_what_changed() {
     );
 }
 
+#[test]
+fn adds_renew_the_committers_keys_only_when_asked() {
+    let (mut alice, mut bob, mut carol, mut dave) = four_clients(Suite::default());
+    let group_id = group_of(&mut [&mut alice, &mut bob], false);
+    // Alice's leaf encryption key, as a member sees it.
+    let alices_key = |c: &Client| {
+        let group = &c.groups[&group_id].mls;
+        let alice = group.members().next().unwrap();
+        assert_eq!(alice.index.u32(), 0);
+        alice.encryption_key
+    };
+    let first = alices_key(&alice);
+
+    let out = alice
+        .add_members(&group_id, &[key_package(&mut carol)])
+        .unwrap();
+    bob.process(&out.commit, now()).unwrap();
+    carol.process(&out.welcome.unwrap(), now()).unwrap();
+    for c in [&alice, &bob, &carol] {
+        assert_eq!(alices_key(c), first);
+    }
+
+    let out = alice
+        .add_members_and_update(&group_id, &[key_package(&mut dave)])
+        .unwrap();
+    bob.process(&out.commit, now()).unwrap();
+    carol.process(&out.commit, now()).unwrap();
+    dave.process(&out.welcome.unwrap(), now()).unwrap();
+    let renewed = alices_key(&alice);
+    assert_ne!(renewed, first);
+    for c in [&bob, &carol, &dave] {
+        assert_eq!(alices_key(c), renewed);
+    }
+
+    // Everyone still reads Alice, in the epoch both adds made.
+    let ct = alice.encrypt(&group_id, b"four of us").unwrap();
+    for c in [&mut bob, &mut carol, &mut dave] {
+        assert_eq!(app_text(c.process(&ct, now()).unwrap()).1, b"four of us");
+    }
+}
+
 /// Alice removes Bob, then adds Dave, who takes Bob's leaf; Carol follows both commits.
 /// Returns the add (its welcome is Dave's).
 fn dave_takes_bobs_leaf(

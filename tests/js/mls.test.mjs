@@ -122,6 +122,7 @@ test('a DM and a group, both ways, with membership changes and key rotation', as
   assert.equal(ev.type, 'commit');
   if (ev.type !== 'commit') return;
   assert.deepEqual(ev.added.map((m) => m.address), [c.address]);
+  assert.deepEqual(ev.updated, [], 'an add renews no keys unless asked');
   assert.equal(ev.epoch, added.epoch);
   const welcomeEvent = await carol.process(/** @type {Uint8Array} */ (added.welcome));
   assert.equal(welcomeEvent.type, 'welcome');
@@ -220,7 +221,8 @@ test('processMany: one outcome per message in order, errors in place, one write 
   const bob = await Client.create({ signer: account(), storage: counting, encryptionKey: await aesKey() });
   const { group, welcome } = await alice.createGroup(await bob.createKeyPackages(1));
   await bob.joinFromWelcome(/** @type {Uint8Array} */ (welcome));
-  const added = await group.addMembers(await carol.createKeyPackages(1));
+  // An add that also renews Alice's keys (an update path in the commit).
+  const added = await group.addMembers(await carol.createKeyPackages(1), { selfUpdate: true });
   const carolGroup = await carol.joinFromWelcome(/** @type {Uint8Array} */ (added.welcome));
 
   const texts = ['one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten'];
@@ -236,7 +238,9 @@ test('processMany: one outcome per message in order, errors in place, one write 
   const outcomes = await bob.processMany(backlog);
   assert.equal(batches - before, 1, 'the state is written once');
   assert.equal(outcomes.length, backlog.length);
-  assert.equal(outcomes[0].event?.type, 'commit');
+  const commit = outcomes[0].event;
+  assert.equal(commit?.type, 'commit');
+  assert.deepEqual(commit?.type === 'commit' && commit.updated.map((m) => m.address), [alice.address]);
   assert.deepEqual(
     outcomes.filter((o) => o.event?.type === 'application').map((o) => o.event?.type === 'application' && o.event.text),
     texts,

@@ -61,6 +61,7 @@ async function usage(key: CryptoKey): Promise<void> {
   const epoch: number = group.epoch;
   const members: { address: string; installationId: string }[] = group.members();
   const added = await group.addMembers(kps.slice(1, 2));
+  await group.addMembers(kps.slice(2, 3), { selfUpdate: true });
   const w: Uint8Array | undefined = added.welcome;
   await group.removeMembers([address]);
   await group.rotateKeys();
