@@ -12,10 +12,13 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { privateKeyToAccount, generatePrivateKey } from 'viem/accounts';
+import { bytesToHex, recoverMessageAddress } from 'viem';
 import {
   createApplicationMessage, createCommit, createGroup, joinGroup, processPrivateMessage,
   getCiphersuiteImpl, getCiphersuiteFromName, defaultCapabilities, defaultLifetime,
-  emptyPskIndex, generateKeyPackage, encodeMlsMessage, decodeMlsMessage,
+  emptyPskIndex, generateKeyPackage, generateKeyPackageWithKey, encodeMlsMessage,
+  decodeMlsMessage, defaultKeyRetentionConfig, defaultLifetimeConfig,
+  defaultKeyPackageEqualityConfig, defaultPaddingConfig,
 } from 'ts-mls';
 
 const SUITE = 'MLS_128_DHKEMX25519_CHACHA20POLY1305_SHA256_Ed25519';
@@ -106,19 +109,62 @@ async function tsMessages() {
   });
 }
 
-async function tsGroup(size) {
-  const creatorKp = await tsMember('creator');
+// ── ts-mls with wallet-bound credentials, for reference ──
+// The package checks every arriving credential's wallet binding (an EIP-191 signature,
+// recovered); ts-mls's default authentication service accepts any credential. Here its
+// members carry a binding too (address ‖ signature ‖ statement naming the installation key,
+// signed with viem) and an authentication service recovers the signer with viem, at the
+// points where ts-mls validates credentials: key packages, the joiner's tree, commits.
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+/** @param {string} name */
+async function tsWalletMember(name) {
+  const wallet = privateKeyToAccount(generatePrivateKey());
+  const keys = await impl.signature.keygen();
+  const statement = `hybrid-edge bench: ${wallet.address} binds installation key ${bytesToHex(keys.publicKey)} (${name})`;
+  const signature = await wallet.signMessage({ message: statement });
+  const identity = encoder.encode(JSON.stringify({ address: wallet.address, signature, statement }));
+  return generateKeyPackageWithKey({ credentialType: 'basic', identity }, defaultCapabilities(), defaultLifetime, [], keys, impl);
+}
+let walletChecks = 0;
+/** @type {import('ts-mls').ClientConfig} */
+const walletAuth = {
+  keyRetentionConfig: defaultKeyRetentionConfig,
+  lifetimeConfig: defaultLifetimeConfig,
+  keyPackageEqualityConfig: defaultKeyPackageEqualityConfig,
+  paddingConfig: defaultPaddingConfig,
+  authService: {
+    /** @param {any} credential @param {Uint8Array} key */
+    async validateCredential(credential, key) {
+      walletChecks++;
+      const { address, signature, statement } = JSON.parse(decoder.decode(credential.identity));
+      if (!statement.includes(bytesToHex(key))) return false;
+      return (await recoverMessageAddress({ message: statement, signature })) === address;
+    },
+  },
+};
+
+/** @param {number} size @param {boolean} [wallets] members bind wallets, checked on arrival */
+async function tsGroup(size, wallets = false) {
+  const member = wallets ? tsWalletMember : tsMember;
+  const config = wallets ? walletAuth : undefined;
+  const creatorKp = await member('creator');
   const kps = [];
-  for (let i = 1; i < size; i++) kps.push(await tsMember(`m${i}`));
-  let c = await createGroup(new TextEncoder().encode('group'), creatorKp.publicPackage, creatorKp.privatePackage, [], impl);
-  const adds = kps.map((k) => addProposal(k.publicPackage));
+  for (let i = 1; i < size; i++) kps.push(await member(`m${i}`));
+  let c = await createGroup(new TextEncoder().encode('group'), creatorKp.publicPackage, creatorKp.privatePackage, [], impl, config);
+  // Key packages arrive as bytes, as the package's do: each member encodes its own (outside
+  // the timing), the adder decodes them all.
+  const kpBytes = kps.map((k) => encodeMlsMessage({ keyPackage: k.publicPackage, wireformat: 'mls_key_package', version: 'mls10' }));
   // The ratchet tree travels in the Welcome (its GroupInfo's ratchet_tree extension), as
   // the package's does: the joiner has the Welcome's bytes and nothing else.
-  const [addMs, added] = await timed(() => createCommit({ state: c, cipherSuite: impl }, { extraProposals: adds, ratchetTreeExtension: true }));
+  const [addMs, added] = await timed(() => {
+    const adds = kpBytes.map((bytes) => addProposal(/** @type {any} */ (decodeMlsMessage(bytes, 0)?.[0]).keyPackage));
+    return createCommit({ state: c, cipherSuite: impl }, { extraProposals: adds, ratchetTreeExtension: true });
+  });
   c = added.newState;
   const [joinMs, j] = await timed(() => {
     const w = wire({ welcome: added.welcome, wireformat: 'mls_welcome', version: 'mls10' });
-    return joinGroup(w.welcome, kps[0].publicPackage, kps[0].privatePackage, emptyPskIndex, impl);
+    return joinGroup(w.welcome, kps[0].publicPackage, kps[0].privatePackage, emptyPskIndex, impl, undefined, undefined, config);
   });
   const [updateMs, update] = await timed(() => createCommit({ state: c, cipherSuite: impl }, {}));
   const [processMs] = await timed(() => processPrivateMessage(j, wire(update.commit).privateMessage, emptyPskIndex, impl));
@@ -157,10 +203,13 @@ console.log(`100-byte messages, encrypt + decrypt  hybrid-edge ${f0(he)} pairs/s
 const medianRun = (runs) => [...runs].sort((a, b) => a.totalMs - b.totalMs)[Math.floor(runs.length / 2)];
 const heRuns = [];
 const tsRuns = [];
+const tsWalletRuns = [];
 for (let i = 0; i < 3; i++) {
   heRuns.push(await heGroup(200));
   tsRuns.push(await tsGroup(200));
+  tsWalletRuns.push(await tsGroup(200, true));
 }
+const checksPerRun = walletChecks / tsWalletRuns.length;
 const he200 = medianRun(heRuns);
 const ts200 = medianRun(tsRuns);
 const totals = (runs) => runs.map((r) => r.totalMs.toFixed(0)).join(', ');
@@ -169,6 +218,9 @@ row('200 members, hybrid-edge', he200);
 row('200 members, ts-mls', ts200);
 console.log(`200 members, totals of the three runs (ms): hybrid-edge ${totals(heRuns)}; ts-mls ${totals(tsRuns)}`);
 console.log(`200 members: hybrid-edge takes ${(he200.totalMs / ts200.totalMs).toFixed(3)} of ts-mls's time (target ≤ ${(1 / 6).toFixed(3)}); state ${he200.bytesPerMember.toFixed(0)} stored bytes per member`);
+const tsWallet200 = medianRun(tsWalletRuns);
+row('200 members, ts-mls + wallet checks', tsWallet200);
+console.log(`  (for reference: ts-mls checking wallet bindings as the package does, ${checksPerRun} viem recoveries per run; runs ${totals(tsWalletRuns)} ms; hybrid-edge takes ${(he200.totalMs / tsWallet200.totalMs).toFixed(3)} of that)`);
 const he1000 = await heGroup(1000);
 row('1,000 members, h-e', he1000);
 console.log(`1,000 members: state ${he1000.bytesPerMember.toFixed(0)} stored bytes per member (tree as added in one commit: sparse)`);
@@ -191,6 +243,9 @@ const results = {
   tsMlsGroup200: ts200,
   group200RunsMs: heRuns.map((r) => r.totalMs),
   tsMlsGroup200RunsMs: tsRuns.map((r) => r.totalMs),
+  tsMlsWalletGroup200: tsWallet200,
+  tsMlsWalletGroup200RunsMs: tsWalletRuns.map((r) => r.totalMs),
+  tsMlsWalletChecksPerRun: checksPerRun,
   group1000: he1000,
   nativeGroup1000Dense: nat?.group1000Dense ?? null,
   node: process.version,
