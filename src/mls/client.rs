@@ -19,7 +19,6 @@ use super::event::{CommitOutput, Event};
 use super::identity::{trusted_identity, Identity, MemberIdentity};
 use super::provider::Provider;
 use super::recent::Recent;
-use super::verify;
 use crate::storage::{ChangeSet, MlsStore};
 
 /// The client's own record: identity and settings.
@@ -375,13 +374,15 @@ impl Client {
         // Staging consumes the key package (single-use ones are deleted) even when the
         // welcome is then refused: a forged welcome costs one key package, nothing more.
         let staged = staged.map_err(convert::welcome_error)?;
-        let mut members = Vec::new();
-        for member in staged.members() {
-            members.push(super::identity::verify_credential(
-                &member.credential,
-                &member.signature_key,
-            )?);
-        }
+        let leaves: Vec<_> = staged.members().collect();
+        let members = super::identity::verify_credentials(
+            &leaves
+                .iter()
+                .map(|m| (&m.credential, m.signature_key.as_slice()))
+                .collect::<Vec<_>>(),
+        )
+        .into_iter()
+        .collect::<Result<Vec<_>, MlsError>>()?;
         let context = staged.group_context();
         if context.ciphersuite() != self.config.suite.openmls() {
             return Err(MlsError::InvalidWelcome {
@@ -499,7 +500,7 @@ impl Client {
         &self,
         key_packages: &[Vec<u8>],
     ) -> Result<Vec<KeyPackage>, MlsError> {
-        let parsed = key_packages
+        let validated: Vec<Result<KeyPackage, MlsError>> = key_packages
             .iter()
             .map(|bytes| {
                 let message = parse_message(bytes)?;
@@ -520,7 +521,27 @@ impl Client {
                         ),
                     });
                 }
-                verify::verify_key_package(&kp)?;
+                Ok(kp)
+            })
+            .collect();
+        // Every valid key package's binding, checked together; the first failure in order
+        // (of either kind) is the error.
+        let leaves: Vec<_> = validated
+            .iter()
+            .flatten()
+            .map(|kp| {
+                let leaf = kp.leaf_node();
+                (leaf.credential(), leaf.signature_key().as_slice())
+            })
+            .collect();
+        let mut bindings = super::identity::verify_credentials(&leaves).into_iter();
+        let parsed = validated
+            .into_iter()
+            .map(|kp| {
+                let kp = kp?;
+                bindings
+                    .next()
+                    .unwrap_or(Err(MlsError::binding("no binding result")))?;
                 Ok(kp)
             })
             .collect::<Result<Vec<_>, MlsError>>()?;

@@ -5,13 +5,13 @@
 //! credential (a `basic` credential) carries address, key, time and the wallet signature, so
 //! any member can check the binding offline by recovering the signer's address.
 
-use alloy_primitives::{eip191_hash_message, keccak256, Address, Signature};
+use alloy_primitives::{eip191_hash_message, keccak256, Address, Signature, B256};
 use openmls::prelude::{BasicCredential, Credential, CredentialType};
 use openmls_basic_credential::SignatureKeyPair;
 use openmls_traits::types::SignatureScheme;
 
 use super::error::MlsError;
-use super::recover::recover_address;
+use super::recover::{recover_address, recover_addresses, RecoverError};
 use super::signer::InstallationSigner;
 
 /// Version byte of the binary credential and the `Version:` line of the statement.
@@ -102,14 +102,30 @@ impl Binding {
 
     /// Recovers the statement's signer and checks it is `address`.
     fn verify(&self) -> Result<MemberIdentity, MlsError> {
+        let (signature, hash) = self.signed_hash()?;
+        self.identity_if_signed_by(recover_address(&signature, &hash))
+    }
+
+    /// The wallet signature and the EIP-191 hash of the statement it must sign.
+    fn signed_hash(&self) -> Result<(Signature, B256), MlsError> {
         let text = statement(
             &self.address,
             self.scheme,
             &self.installation_key,
             self.issued_at,
         )?;
-        let signer = recover_signer(&text, &self.wallet_signature)
-            .map_err(|reason| MlsError::binding(format!("wallet signature: {reason}")))?;
+        let signature = Signature::from_raw(&self.wallet_signature)
+            .map_err(|e| MlsError::binding(format!("wallet signature: {e}")))?;
+        Ok((signature, eip191_hash_message(text.as_bytes())))
+    }
+
+    /// The verified identity, if the recovered `signer` is the binding's address.
+    fn identity_if_signed_by(
+        &self,
+        signer: Result<Address, RecoverError>,
+    ) -> Result<MemberIdentity, MlsError> {
+        let signer =
+            signer.map_err(|reason| MlsError::binding(format!("wallet signature: {reason}")))?;
         if signer != self.address {
             return Err(MlsError::binding(format!(
                 "statement for {} was signed by {}",
@@ -137,6 +153,44 @@ pub fn verify_credential(
     }
     // A basic credential's identity is its content.
     verify_binding(credential.serialized_content(), signature_key)
+}
+
+/// [`verify_credential`] for many leaves at once (a welcome's tree, a batch of key
+/// packages), with one result per `(credential, signature key)` in order: the signer
+/// recoveries share their inversions ([`recover_addresses`]).
+pub(crate) fn verify_credentials(
+    leaves: &[(&Credential, &[u8])],
+) -> Vec<Result<MemberIdentity, MlsError>> {
+    let signed: Vec<Result<(Binding, Signature, B256), MlsError>> = leaves
+        .iter()
+        .map(|(credential, signature_key)| {
+            if credential.credential_type() != CredentialType::Basic {
+                return Err(MlsError::binding("not a basic credential"));
+            }
+            let binding = Binding::from_bytes(credential.serialized_content())?;
+            if binding.installation_key != *signature_key {
+                return Err(MlsError::binding(
+                    "the binding names another installation key",
+                ));
+            }
+            let (signature, hash) = binding.signed_hash()?;
+            Ok((binding, signature, hash))
+        })
+        .collect();
+    let to_recover: Vec<(Signature, B256)> = signed
+        .iter()
+        .flatten()
+        .map(|(_, signature, hash)| (*signature, *hash))
+        .collect();
+    let mut signers = recover_addresses(&to_recover).into_iter();
+    signed
+        .into_iter()
+        .map(|signed| {
+            let (binding, ..) = signed?;
+            let signer = signers.next().unwrap_or(Err(RecoverError::Infinity));
+            binding.identity_if_signed_by(signer)
+        })
+        .collect()
 }
 
 /// Verifies a wallet binding presented outside MLS (for example by a relay connection): the
@@ -542,6 +596,48 @@ pub(crate) mod tests {
             verify_credential(&plain, &key).unwrap_err().code(),
             "InvalidIdentityBinding"
         );
+    }
+
+    #[test]
+    fn a_batch_of_credentials_gives_each_the_result_it_gets_alone() {
+        let mallory = Wallet::new(99);
+        let mut leaves: Vec<(Credential, Vec<u8>)> = Vec::new();
+        for seed in 1..=12u8 {
+            let wallet = Wallet::new(seed);
+            let id = wallet.identity(SignatureScheme::ED25519, NOW);
+            let key = id.key_pair.to_public_vec();
+            let mut binding = Binding::from_bytes(id.credential_identity()).unwrap();
+            match seed % 4 {
+                // Signed by another wallet.
+                1 => {
+                    binding.wallet_signature = mallory
+                        .sign(&statement(&wallet.address(), binding.scheme, &key, NOW).unwrap())
+                        .try_into()
+                        .unwrap()
+                }
+                // Not a binding at all.
+                2 => {
+                    leaves.push((BasicCredential::new(b"plain".to_vec()).into(), key));
+                    continue;
+                }
+                // An r that is no curve x-coordinate (5³ + 7 is not a square mod p).
+                3 => {
+                    binding.wallet_signature[..32].fill(0);
+                    binding.wallet_signature[31] = 5;
+                }
+                _ => {}
+            }
+            leaves.push((BasicCredential::new(binding.to_bytes()).into(), key));
+        }
+        let refs: Vec<(&Credential, &[u8])> =
+            leaves.iter().map(|(c, k)| (c, k.as_slice())).collect();
+        let batch = verify_credentials(&refs);
+        assert_eq!(batch.len(), leaves.len());
+        for ((credential, key), got) in leaves.iter().zip(&batch) {
+            assert_eq!(*got, verify_credential(credential, key));
+        }
+        assert_eq!(batch.iter().filter(|r| r.is_ok()).count(), 3);
+        assert!(verify_credentials(&[]).is_empty());
     }
 
     #[test]

@@ -11,10 +11,10 @@
 //! The tests hold this to alloy's recovery on random, high-s and invalid signatures.
 
 use alloy_primitives::{Address, Signature, B256, U256};
-use k256_vartime::elliptic_curve::ff::PrimeField;
+use k256_vartime::elliptic_curve::ff::{BatchInverter, PrimeField};
 use k256_vartime::elliptic_curve::group::Group;
 use k256_vartime::elliptic_curve::ops::{MulByGeneratorVartime, Reduce};
-use k256_vartime::elliptic_curve::point::DecompressPoint;
+use k256_vartime::elliptic_curve::point::{BatchNormalize, DecompressPoint};
 use k256_vartime::elliptic_curve::sec1::ToSec1Point;
 use k256_vartime::elliptic_curve::subtle::Choice;
 use k256_vartime::{AffinePoint, FieldBytes, ProjectivePoint, Scalar};
@@ -46,6 +46,65 @@ pub(crate) fn recover_address(
     signature: &Signature,
     prehash: &B256,
 ) -> Result<Address, RecoverError> {
+    let mut one = recover_addresses(&[(*signature, *prehash)]);
+    one.pop().unwrap_or(Err(RecoverError::Infinity))
+}
+
+/// [`recover_address`] for each `(signature, prehash)`, in order. The inversions of every
+/// `r` and of every recovered point's `z` are done together (one field inversion each, by
+/// Montgomery's trick), which is most of what a batch saves: a welcome checks every
+/// member's binding at once.
+pub(crate) fn recover_addresses(items: &[(Signature, B256)]) -> Vec<Result<Address, RecoverError>> {
+    let parsed: Vec<Result<Parsed, RecoverError>> =
+        items.iter().map(|(sig, hash)| parse(sig, hash)).collect();
+    // r ≠ 0 for every parsed signature, so each has an inverse; r is public.
+    let mut r_invs: Vec<Scalar> = parsed.iter().flatten().map(|p| p.r).collect();
+    let mut scratch = vec![Scalar::ZERO; r_invs.len()];
+    BatchInverter::invert_with_external_scratch(&mut r_invs, &mut scratch);
+    let mut r_invs = r_invs.into_iter();
+    let points: Vec<Result<ProjectivePoint, RecoverError>> = parsed
+        .into_iter()
+        .map(|parsed| {
+            let p = parsed?;
+            let r_inv = r_invs.next().ok_or(RecoverError::ScalarOutOfRange)?;
+            let u1 = -(r_inv * p.z);
+            let u2 = r_inv * p.s;
+            let q = ProjectivePoint::mul_by_generator_and_mul_add_vartime(&u1, &u2, &p.big_r);
+            if bool::from(q.is_identity()) {
+                return Err(RecoverError::Infinity);
+            }
+            Ok(q)
+        })
+        .collect();
+    let finite: Vec<ProjectivePoint> = points.iter().flatten().copied().collect();
+    let mut affine = ProjectivePoint::batch_normalize_vartime(finite.as_slice()).into_iter();
+    points
+        .into_iter()
+        .map(|point| {
+            point?;
+            let point = affine
+                .next()
+                .ok_or(RecoverError::Infinity)?
+                .to_sec1_point(false);
+            // Uncompressed SEC1 is 0x04 ‖ x ‖ y (65 bytes for every point but the identity,
+            // excluded above); the address hashes x ‖ y.
+            match point.as_bytes() {
+                [0x04, xy @ ..] if xy.len() == 64 => Ok(Address::from_raw_public_key(xy)),
+                _ => Err(RecoverError::Infinity),
+            }
+        })
+        .collect()
+}
+
+/// A signature's scalars, the hash as a scalar, and `R`.
+struct Parsed {
+    r: Scalar,
+    s: Scalar,
+    z: Scalar,
+    big_r: ProjectivePoint,
+}
+
+fn parse(signature: &Signature, prehash: &B256) -> Result<Parsed, RecoverError> {
     let signature = signature.normalized_s();
     let r = nonzero_scalar(signature.r())?;
     let s = nonzero_scalar(signature.s())?;
@@ -54,16 +113,12 @@ pub(crate) fn recover_address(
     let y_is_odd = Choice::from(u8::from(signature.v()));
     let big_r = Option::<AffinePoint>::from(AffinePoint::decompress(&r.to_bytes(), y_is_odd))
         .ok_or(RecoverError::NoPointForR)?;
-    let r_inv = Option::<Scalar>::from(r.invert_vartime()).ok_or(RecoverError::ScalarOutOfRange)?;
-    let u1 = -(r_inv * z);
-    let u2 = r_inv * s;
-    let q = ProjectivePoint::mul_by_generator_and_mul_add_vartime(&u1, &u2, &big_r.into());
-    if bool::from(q.is_identity()) {
-        return Err(RecoverError::Infinity);
-    }
-    let point = q.to_affine().to_sec1_point(false);
-    // Uncompressed SEC1 is 0x04 ‖ x ‖ y; the address hashes x ‖ y.
-    Ok(Address::from_raw_public_key(&point.as_bytes()[1..]))
+    Ok(Parsed {
+        r,
+        s,
+        z,
+        big_r: big_r.into(),
+    })
 }
 
 /// `value` as a scalar in [1, n), the range ECDSA allows for r and s.
@@ -168,6 +223,32 @@ mod tests {
             );
             assert_eq!(alloy(&signature, &prehash), None, "{signature:?}");
         }
+    }
+
+    #[test]
+    fn a_batch_recovers_each_signature_as_alone() {
+        // Valid signatures among invalid ones (zero, out-of-range, off-curve r): each result
+        // in place, equal to alloy's for that signature alone.
+        let mut items = Vec::new();
+        for i in 0u32..40 {
+            let key = SigningKey::from_slice(keccak256(i.to_le_bytes()).as_slice()).unwrap();
+            let prehash = keccak256(format!("batch {i}"));
+            let signature = match i % 5 {
+                1 => Signature::new(AU256::ZERO, AU256::from(1u8), false),
+                3 => Signature::new(AU256::from(5u8), AU256::from(1u8), true),
+                4 => Signature::new(N, AU256::from(1u8), false),
+                _ => sign(&key, &prehash),
+            };
+            items.push((signature, prehash));
+        }
+        let batch = recover_addresses(&items);
+        assert_eq!(batch.len(), items.len());
+        for ((signature, prehash), got) in items.iter().zip(&batch) {
+            assert_eq!(*got, recover_address(signature, prehash));
+            assert_eq!(got.ok(), alloy(signature, prehash));
+        }
+        assert_eq!(batch.iter().filter(|r| r.is_ok()).count(), 16);
+        assert!(recover_addresses(&[]).is_empty());
     }
 
     #[test]

@@ -7,7 +7,7 @@ use openmls::prelude::{
 
 use super::error::MlsError;
 use super::event::Changes;
-use super::identity::{trusted_identity, verify_credential, MemberIdentity};
+use super::identity::{trusted_identity, verify_credential, verify_credentials, MemberIdentity};
 use super::recent::Recent;
 
 /// Verifies the wallet binding of a leaf node against its signature key.
@@ -108,8 +108,25 @@ pub(crate) fn verify_proposal(
 /// describes what it changes. Nothing is applied here.
 pub(crate) fn verify_commit(group: &MlsGroup, staged: &StagedCommit) -> Result<Changes, MlsError> {
     let mut changes = Changes::default();
+    // The bindings of every key package the commit adds, checked together.
+    let added: Vec<_> = staged
+        .queued_proposals()
+        .filter_map(|queued| match queued.proposal() {
+            Proposal::Add(add) => Some(add.key_package().leaf_node()),
+            _ => None,
+        })
+        .map(|leaf| (leaf.credential(), leaf.signature_key().as_slice()))
+        .collect();
+    let mut added = verify_credentials(&added).into_iter();
     for queued in staged.queued_proposals() {
-        verify_proposal(group, queued, &mut changes)?;
+        match queued.proposal() {
+            Proposal::Add(_) => changes.added.push(
+                added
+                    .next()
+                    .unwrap_or(Err(MlsError::binding("no binding result")))?,
+            ),
+            _ => verify_proposal(group, queued, &mut changes)?,
+        }
     }
     if let Some(leaf) = staged.update_path_leaf_node() {
         changes.updated.push(verify_leaf(leaf)?);
