@@ -402,7 +402,8 @@ export declare class Group {
   /**
    * Adds the owners of `keyPackages` in one commit. The commit carries no update path unless
    * `selfUpdate` is true (RFC 9420 makes it optional for adds); with it, this member's leaf
-   * and path keys are renewed in the same commit, as `rotateKeys` does.
+   * and path keys are renewed in the same commit, as `rotateKeys` does, and `rotationDue`
+   * counts from then.
    * @throws {HybridEdgeError} `DmMemberLimit`, `InvalidKeyPackage`, `InvalidIdentityBinding`,
    * `CommitPending`.
    */

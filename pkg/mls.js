@@ -668,7 +668,7 @@ export class Group {
 
   async addMembers(keyPackages, options) {
     const selfUpdate = options?.selfUpdate === true;
-    return commitResult(await this.#client._mutate((core) => core.addMembers(this.id, keyPackages, selfUpdate)));
+    return commitResult(await this.#client._mutate((core) => core.addMembers(this.id, keyPackages, selfUpdate, unixSeconds())));
   }
 
   async removeMembers(addresses) {

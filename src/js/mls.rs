@@ -253,7 +253,8 @@ impl MlsClientCore {
         self.client.encrypt(&id, content).map_err(to_js_error)
     }
 
-    /// Adds the owners of `keyPackages` in one commit, with an update path if `selfUpdate`.
+    /// Adds the owners of `keyPackages` in one commit, with an update path if `selfUpdate`
+    /// (a rotation at `now`, Unix seconds, once merged).
     #[wasm_bindgen(js_name = addMembers, unchecked_return_type = "{ groupId: string; commit?: Uint8Array; welcome?: Uint8Array; epoch: number; pending: boolean }")]
     pub fn add_members(
         &mut self,
@@ -261,11 +262,13 @@ impl MlsClientCore {
         #[wasm_bindgen(js_name = keyPackages, unchecked_param_type = "Uint8Array[]")]
         key_packages: js_sys::Array,
         #[wasm_bindgen(js_name = selfUpdate)] self_update: bool,
+        now: f64,
     ) -> Result<JsValue, JsValue> {
         let id = group_id(group)?;
         let key_packages = byte_list(&key_packages)?;
         let out = if self_update {
-            self.client.add_members_and_update(&id, &key_packages)
+            self.client
+                .add_members_and_update(&id, &key_packages, seconds(now))
         } else {
             self.client.add_members(&id, &key_packages)
         }

@@ -178,13 +178,19 @@ impl Client {
     /// [`add_members`](Self::add_members) with an update path in the same commit: new keys
     /// for this member's leaf and direct path (post-compromise security, as
     /// [`rotate_keys`](Self::rotate_keys) gives), at the cost of path secrets to derive and
-    /// seal.
+    /// seal. Once merged it counts as a rotation at `now` (Unix seconds), as a self-update
+    /// does.
     pub fn add_members_and_update(
         &mut self,
         group_id: &[u8],
         key_packages: &[Vec<u8>],
+        now: u64,
     ) -> Result<CommitOutput, MlsError> {
-        self.add_members_with(group_id, key_packages, true)
+        let out = self.add_members_with(group_id, key_packages, true)?;
+        if !out.pending {
+            self.record_rotation(group_id, now)?;
+        }
+        Ok(out)
     }
 
     fn add_members_with(

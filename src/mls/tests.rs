@@ -273,9 +273,15 @@ fn adds_renew_the_committers_keys_only_when_asked() {
         assert_eq!(alices_key(c), first);
     }
 
+    // An add renews no keys, so it is no rotation; one with an update path is.
+    let interval = ClientConfig::default().key_rotation_interval;
+    let later = now() + interval;
+    assert!(alice.rotation_due(&group_id, later).unwrap());
     let out = alice
-        .add_members_and_update(&group_id, &[key_package(&mut dave)])
+        .add_members_and_update(&group_id, &[key_package(&mut dave)], later)
         .unwrap();
+    assert!(!alice.rotation_due(&group_id, later + interval - 1).unwrap());
+    assert!(alice.rotation_due(&group_id, later + interval).unwrap());
     bob.process(&out.commit, now()).unwrap();
     carol.process(&out.commit, now()).unwrap();
     dave.process(&out.welcome.unwrap(), now()).unwrap();
