@@ -100,6 +100,17 @@ impl Binding {
         })
     }
 
+    /// Parses a binding that must name exactly `installation_key`.
+    fn for_key(bytes: &[u8], installation_key: &[u8]) -> Result<Self, MlsError> {
+        let binding = Self::from_bytes(bytes)?;
+        if binding.installation_key != installation_key {
+            return Err(MlsError::binding(
+                "the binding names another installation key",
+            ));
+        }
+        Ok(binding)
+    }
+
     /// Recovers the statement's signer and checks it is `address`.
     fn verify(&self) -> Result<MemberIdentity, MlsError> {
         let (signature, hash) = self.signed_hash()?;
@@ -148,11 +159,15 @@ pub fn verify_credential(
     credential: &Credential,
     signature_key: &[u8],
 ) -> Result<MemberIdentity, MlsError> {
+    verify_binding(basic_content(credential)?, signature_key)
+}
+
+/// A basic credential's identity: its content (a binding, if it is a hybrid-edge one).
+fn basic_content(credential: &Credential) -> Result<&[u8], MlsError> {
     if credential.credential_type() != CredentialType::Basic {
         return Err(MlsError::binding("not a basic credential"));
     }
-    // A basic credential's identity is its content.
-    verify_binding(credential.serialized_content(), signature_key)
+    Ok(credential.serialized_content())
 }
 
 /// [`verify_credential`] for many leaves at once (a welcome's tree, a batch of key
@@ -164,15 +179,7 @@ pub(crate) fn verify_credentials(
     let signed: Vec<Result<(Binding, Signature, B256), MlsError>> = leaves
         .iter()
         .map(|(credential, signature_key)| {
-            if credential.credential_type() != CredentialType::Basic {
-                return Err(MlsError::binding("not a basic credential"));
-            }
-            let binding = Binding::from_bytes(credential.serialized_content())?;
-            if binding.installation_key != *signature_key {
-                return Err(MlsError::binding(
-                    "the binding names another installation key",
-                ));
-            }
+            let binding = Binding::for_key(basic_content(credential)?, signature_key)?;
             let (signature, hash) = binding.signed_hash()?;
             Ok((binding, signature, hash))
         })
@@ -199,23 +206,14 @@ pub(crate) fn verify_credentials(
 ///
 /// Returns the verified identity, or [`MlsError::InvalidIdentityBinding`] for anything else.
 pub fn verify_binding(binding: &[u8], installation_key: &[u8]) -> Result<MemberIdentity, MlsError> {
-    let binding = Binding::from_bytes(binding)?;
-    if binding.installation_key != installation_key {
-        return Err(MlsError::binding(
-            "the binding names another installation key",
-        ));
-    }
-    binding.verify()
+    Binding::for_key(binding, installation_key)?.verify()
 }
 
 /// Reads the identity of a credential that was verified when it entered the group, without
 /// the (slow) signature recovery.
 pub(crate) fn trusted_identity(credential: &Credential) -> Result<MemberIdentity, MlsError> {
-    // A basic credential's identity is its content, read in place (this runs per message).
-    if credential.credential_type() != CredentialType::Basic {
-        return Err(MlsError::binding("not a basic credential"));
-    }
-    let b = Binding::from_bytes(credential.serialized_content())?;
+    // Read in place: this runs per message.
+    let b = Binding::from_bytes(basic_content(credential)?)?;
     Ok(MemberIdentity {
         address: b.address,
         installation_id: installation_id(&b.installation_key),
