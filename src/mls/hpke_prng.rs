@@ -133,17 +133,21 @@ mod tests {
     }
 
     #[test]
-    fn key_pairs_match_their_public_keys() {
+    fn key_pairs_agree_on_a_shared_secret_and_differ() {
+        // Two pairs of each KEM: DH between them agrees both ways, so each public key is
+        // its secret's; and no two draws give the same secret.
         for alg in [
             KemAlgorithm::DhKem25519,
             KemAlgorithm::DhKemP256,
             KemAlgorithm::DhKemP384,
         ] {
-            let (public, secret) = HpkePrng.kem_key_pair(alg).unwrap();
-            assert_eq!(secret.len(), alg.private_key_len());
+            let (public_a, secret_a) = HpkePrng.kem_key_pair(alg).unwrap();
+            let (public_b, secret_b) = HpkePrng.kem_key_pair(alg).unwrap();
+            assert_eq!(secret_a.len(), alg.private_key_len());
+            assert_ne!(secret_a, secret_b);
             assert_eq!(
-                HpkeRustCrypto::secret_to_public(alg, &secret).unwrap(),
-                public
+                HpkeRustCrypto::dh(alg, &public_b, &secret_a).unwrap(),
+                HpkeRustCrypto::dh(alg, &public_a, &secret_b).unwrap()
             );
         }
     }
